@@ -1,0 +1,5 @@
+"""Allow ``python -m reviewflow``."""
+
+from reviewflow.cli import main
+
+raise SystemExit(main())

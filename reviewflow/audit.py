@@ -1,0 +1,252 @@
+"""Audit records: what each stage ran on, what it produced, how many records went in and out.
+
+Every rule that transforms records writes ``<rule>.audit.json`` beside its outputs through
+:class:`StageAudit`. An audit record is small JSON with a fixed shape (see
+:data:`AUDIT_KEYS`), so ``reviewflow audit`` and other tools can check a run, and the PRISMA
+counts are computed from these files rather than typed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sys
+from collections.abc import Iterable, Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from reviewflow.errors import DataError
+from reviewflow.io import atomic_write_json, sha256_file
+
+__all__ = [
+    "AUDIT_KEYS",
+    "StageAudit",
+    "find_audits",
+    "load_audits",
+    "software_versions",
+    "utc_now",
+    "write_audit",
+]
+
+#: Keys every audit record has. ``counts`` maps a name to an integer; ``reasons`` maps why
+#: records left the stage (``merged: same DOI``, ``excluded: wrong population``) to how many.
+AUDIT_KEYS = (
+    "stage",
+    "rule",
+    "started",
+    "finished",
+    "inputs",
+    "outputs",
+    "counts",
+    "reasons",
+    "parameters",
+    "versions",
+    "details",
+)
+
+_KEY_PACKAGES = (
+    "reviewflow",
+    "snakemake",
+    "pandas",
+    "numpy",
+    "scikit-learn",
+    "biopython",
+    "rapidfuzz",
+    "requests",
+    "rispy",
+    "bibtexparser",
+    "openpyxl",
+)
+
+
+def utc_now() -> str:
+    """UTC time as ISO 8601 with seconds, the one timestamp format of every audit record."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def software_versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in _KEY_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+def _file_entries(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, str]]:
+    entries = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            for child in sorted(c for c in p.rglob("*") if c.is_file()):
+                entries.append({"path": child.as_posix(), "sha256": sha256_file(child)})
+        elif p.is_file():
+            entries.append({"path": p.as_posix(), "sha256": sha256_file(p)})
+        else:
+            entries.append({"path": p.as_posix(), "sha256": ""})
+    return entries
+
+
+def _jsonable(value: Any) -> Any:
+    """Parameters may hold numpy numbers, paths or tuples; audit JSON holds plain values."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def write_audit(
+    path: str | os.PathLike[str],
+    *,
+    stage: str,
+    rule: str,
+    started: str,
+    inputs: Iterable[str | os.PathLike[str]],
+    outputs: Iterable[str | os.PathLike[str]],
+    counts: Mapping[str, int],
+    parameters: Mapping[str, Any] | None = None,
+    reasons: Mapping[str, int] | None = None,
+    details: Mapping[str, Any] | None = None,
+    finished: str | None = None,
+) -> dict[str, Any]:
+    """Write one audit record; outputs are hashed as they are when this is called."""
+    record = {
+        "stage": stage,
+        "rule": rule,
+        "started": started,
+        "finished": finished or utc_now(),
+        "inputs": _file_entries(inputs),
+        "outputs": _file_entries(o for o in outputs if Path(o) != Path(path)),
+        "counts": {str(k): int(v) for k, v in counts.items()},
+        "reasons": {str(k): int(v) for k, v in (reasons or {}).items()},
+        "parameters": _jsonable(dict(parameters or {})),
+        "versions": software_versions(),
+        "details": _jsonable(dict(details or {})),
+    }
+    atomic_write_json(path, record)
+    return record
+
+
+class StageAudit:
+    """Collects a stage's audit while it runs and writes it when the stage succeeds.
+
+    Usage::
+
+        with StageAudit(audit_path, stage="dedup", rule="deduplicate_records",
+                        inputs=[...], outputs=[...], parameters=params) as audit:
+            ...
+            audit.counts["records_in"] = n
+            audit.reasons["merged: same DOI"] += 1
+
+    Nothing is written when the block raises, so a failed stage leaves no audit claiming
+    success (and Snakemake removes its partial outputs).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        stage: str,
+        rule: str,
+        inputs: Iterable[str | os.PathLike[str]] = (),
+        outputs: Iterable[str | os.PathLike[str]] = (),
+        parameters: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.path = path
+        self.stage = stage
+        self.rule = rule
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.parameters: dict[str, Any] = dict(parameters or {})
+        self.counts: dict[str, int] = {}
+        self.reasons: dict[str, int] = {}
+        self.details: dict[str, Any] = {}
+        self.started = utc_now()
+        self.record: dict[str, Any] | None = None
+
+    def add_reason(self, reason: str, n: int = 1) -> None:
+        self.reasons[reason] = self.reasons.get(reason, 0) + n
+
+    def __enter__(self) -> StageAudit:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            return
+        self.record = write_audit(
+            self.path,
+            stage=self.stage,
+            rule=self.rule,
+            started=self.started,
+            inputs=self.inputs,
+            outputs=self.outputs,
+            counts=self.counts,
+            parameters=self.parameters,
+            reasons=self.reasons,
+            details=self.details,
+        )
+
+
+def find_audits(results_dir: str | os.PathLike[str]) -> list[Path]:
+    return sorted(Path(results_dir).rglob("*.audit.json"))
+
+
+def load_audits(results_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Every audit record under ``results_dir``, oldest first, each with its ``path``."""
+    audits = []
+    for path in find_audits(results_dir):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise DataError(f"unreadable audit record: {exc}", path=str(path)) from exc
+        record["path"] = path.as_posix()
+        audits.append(record)
+    audits.sort(key=lambda a: (a.get("started", ""), a.get("path", "")))
+    return audits
+
+
+def print_audit_table(audits: list[dict[str, Any]], *, file: Any = None) -> None:
+    """One table of every stage run: what ran, when, on which inputs, counts and reasons."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=file or sys.stdout, width=200)
+    table = Table(title="reviewflow audit", show_lines=True)
+    for column in ("stage", "rule", "started", "finished", "inputs (sha256)", "counts", "why"):
+        table.add_column(column, overflow="fold")
+    for audit in audits:
+        inputs = "\n".join(
+            f"{Path(i['path']).name} {i['sha256'][:12]}" for i in audit.get("inputs", [])[:8]
+        )
+        extra = len(audit.get("inputs", [])) - 8
+        if extra > 0:
+            inputs += f"\n… {extra} more"
+        counts = "\n".join(f"{k}: {v}" for k, v in audit.get("counts", {}).items())
+        reasons = "\n".join(f"{k}: {v}" for k, v in audit.get("reasons", {}).items())
+        table.add_row(
+            audit.get("stage", ""),
+            audit.get("rule", ""),
+            audit.get("started", ""),
+            audit.get("finished", ""),
+            inputs,
+            counts,
+            reasons,
+        )
+    console.print(table)

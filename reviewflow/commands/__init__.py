@@ -1,0 +1,1 @@
+"""One module per ``reviewflow`` subcommand (see :mod:`reviewflow.cli`)."""

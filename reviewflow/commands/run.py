@@ -1,0 +1,24 @@
+"""``reviewflow run``: run a review's workflow with Snakemake."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "run a review (the demo by default) with Snakemake; extra arguments go to snakemake"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--review",
+        help="a review folder holding config.yaml (e.g. config/reviews/CRD42016039552); "
+        "its results go to <folder>/results/. Default: the demo review in config/config.yaml",
+    )
+    parser.add_argument("--cores", "-c", default="2", help="cores for Snakemake (default 2)")
+    parser.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed to snakemake")
+
+
+def run(args: argparse.Namespace) -> int:
+    from reviewflow.workflow import run_snakemake
+
+    extra = [a for a in args.snakemake_args if a != "--"]
+    return run_snakemake(review=args.review, cores=args.cores, extra=extra)

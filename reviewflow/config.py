@@ -1,0 +1,90 @@
+"""Loading and validating review configs against ``config/config.schema.yaml``.
+
+Snakemake's own ``validate`` stops at the first error; reviewers fixing a config want them all,
+each named by its key path (``screening.stopping.recall_target: 1.3 is greater than the
+maximum of 1``). The Snakefile and ``reviewflow validate`` both call :func:`validate_config`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reviewflow.errors import ConfigError
+
+__all__ = ["REPO_ROOT", "SCHEMA_PATH", "config_errors", "load_config", "validate_config"]
+
+#: The source tree reviewflow runs from (the package is installed in editable mode).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = REPO_ROOT / "config" / "config.schema.yaml"
+
+
+def _load_yaml(path: str | os.PathLike[str]) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {exc}") from exc
+
+
+def _validator(schema_path: Path) -> Any:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    schema = _load_yaml(schema_path)
+    base = schema_path.resolve().parent
+
+    def retrieve(uri: str) -> Resource:
+        target = base / uri.removeprefix("file://")
+        return Resource.from_contents(_load_yaml(target))
+
+    registry: Registry = Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    return Draft202012Validator(schema, registry=registry)
+
+
+def _key_path(error: Any) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def _describe(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        return f"{_key_path(error)}: {error.message} (unknown key)"
+    return f"{_key_path(error)}: {error.message}"
+
+
+def config_errors(config: Any, schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> list[str]:
+    """Every schema violation, as ``key.path: message`` lines, in document order."""
+    validator = _validator(Path(schema_path))
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(e) for e in errors]
+
+
+def validate_config(
+    config: Any,
+    schema_path: str | os.PathLike[str] = SCHEMA_PATH,
+    *,
+    source: str = "config",
+) -> None:
+    """Raise :class:`ConfigError` listing every problem, or return quietly."""
+    errors = config_errors(config, schema_path)
+    if errors:
+        listing = "\n  ".join(errors)
+        raise ConfigError(f"{source} does not match {Path(schema_path).name}:\n  {listing}")
+
+
+def load_config(
+    path: str | os.PathLike[str], schema_path: str | os.PathLike[str] = SCHEMA_PATH
+) -> dict[str, Any]:
+    config = _load_yaml(path)
+    if not isinstance(config, dict):
+        raise ConfigError(f"{path}: a config file must be a mapping of keys to values")
+    validate_config(config, schema_path, source=str(path))
+    return config
