@@ -1,0 +1,76 @@
+# Helpers only: config validation at start-up and small input functions. No rules here.
+
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+from reviewflow.config import config_errors
+
+
+def validate_review_config():
+    """Stop before any job runs if the config breaks the schema, naming every bad key."""
+    schema = Path(workflow.basedir) / "config" / "config.schema.yaml"
+    errors = config_errors(config, schema)
+    if errors:
+        raise WorkflowError(
+            "The review config does not match config/config.schema.yaml:\n  "
+            + "\n  ".join(errors)
+        )
+
+
+validate_review_config()
+
+
+def import_ids():
+    return [entry["id"] for entry in config.get("imports", [])]
+
+
+def search_ids():
+    return [entry["id"] for entry in config.get("searches", [])]
+
+
+def import_entry(wildcards):
+    return next(e for e in config["imports"] if e["id"] == wildcards.import_id)
+
+
+def search_entry(wildcards):
+    return next(e for e in config["searches"] if e["id"] == wildcards.search_id)
+
+
+def import_file(wildcards):
+    return import_entry(wildcards)["path"]
+
+
+def is_enabled(stage):
+    return bool(config.get(stage, {}).get("enabled", True))
+
+
+def is_replay():
+    return bool(config.get("replay", False))
+
+
+def source_settings(name):
+    return config.get("sources", {}).get(name, {})
+
+
+def decision_files(stage):
+    """Decision files named in config for a stage (screening reviewers may be several)."""
+    files = config.get(stage, {}).get("decisions", [])
+    return [files] if isinstance(files, str) else list(files)
+
+
+def record_tables():
+    """Every per-source record table that feeds deduplication."""
+    tables = expand("results/import/{import_id}/records.csv", import_id=import_ids())
+    tables += expand("results/search/{search_id}/records.csv", search_id=search_ids())
+    if is_enabled("citations") and config.get("citations"):
+        tables.append("results/citations/records.csv")
+    return tables
+
+
+def final_targets():
+    """What `snakemake` builds by default: the report and every stage output it rests on."""
+    targets = ["results/report/report.html", "results/prisma/prisma.svg"]
+    targets += ["results/screening/next_batch.xlsx", "results/dedup/uncertain_pairs.xlsx"]
+    targets += ["results/extraction/extraction_form.xlsx"]
+    return targets
