@@ -44,9 +44,7 @@ def collect_records(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).fillna("")
 
 
-def run_collect_stage(
-    *, record_tables: Sequence[str], out_records: str, audit_path: str
-) -> None:
+def run_collect_stage(*, record_tables: Sequence[str], out_records: str, audit_path: str) -> None:
     with StageAudit(
         audit_path,
         stage=Stage.COLLECT,

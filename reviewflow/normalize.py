@@ -223,9 +223,11 @@ def normalize_author(value: object) -> str:
     if last.isupper() and len(last) <= 3 and len(tokens) >= 2:
         # "Smith JA", "van der Berg AB", "SMITH J A": trailing groups of capitals are initials
         initials = []
-        while len(tokens) > 1 and tokens[-1].replace(".", "").isupper() and len(
-            tokens[-1].replace(".", "")
-        ) <= 3:
+        while (
+            len(tokens) > 1
+            and tokens[-1].replace(".", "").isupper()
+            and len(tokens[-1].replace(".", "")) <= 3
+        ):
             initials.insert(0, tokens.pop().replace(".", ""))
         surname = " ".join(tokens)
         if surname.isupper() and len(surname) > 3:
@@ -241,7 +243,7 @@ def normalize_author(value: object) -> str:
 
 def _tidy_given(given: str) -> str:
     """``J.A.`` -> ``J A``; full given names are kept as written."""
-    given = given.strip()
+    given = given.strip().rstrip(".")
     if re.fullmatch(r"(?:[A-Z]\.?\s*-?)+", given):
         return " ".join(re.findall(r"[A-Z]", given))
     return given
