@@ -1,0 +1,109 @@
+"""``config/README.md`` generated from the config schema, so the two never drift apart."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reviewflow.config import SCHEMA_PATH
+
+__all__ = ["config_key_rows", "render_config_docs"]
+
+_HEADER = """# Configuring a review
+
+A review is described by one `config.yaml` (the demo's is `config/config.yaml`; real reviews
+live in `config/reviews/<id>/config.yaml`). It is validated against `config.schema.yaml` and
+the per-stage schemas in `schemas/` before anything runs; every unknown key or wrong type is
+reported with its key path. Paths are relative to the review folder.
+
+This file is generated from the schemas (`reviewflow validate --docs > config/README.md`);
+edit the schemas' `description` fields, not this file.
+
+## Human decision files
+
+Decisions are CSV files under version control in the review folder, named in config. Lines
+are numbered from 1 (the header); empty cells are missing values. reviewflow reads them and
+never writes them.
+
+| file (config key) | columns |
+|---|---|
+| screening decisions (`screening.decisions`, one file per reviewer) | `record_id` (any member record of a study), `decision` (`include`, `exclude`, `maybe`), `reviewer`, `date` (YYYY-MM-DD), `note` |
+| full-text decisions (`fulltext.decisions`) | `record_id`, `decision` (`include`, `exclude`, `not_retrieved`), `reason` (a code from `fulltext.exclusion_reasons`; required for `exclude`), `reviewer`, `date`, `note` |
+| manual deduplication calls (`dedup.decisions`) | `record_id_a`, `record_id_b`, `decision` (`duplicate`, `distinct`), `reviewer`, `date`, `note` |
+| filled extraction workbook (`extraction.filled`) | the workbook exported to `results/extraction/extraction_form.xlsx`, filled in |
+
+## Every key
+"""
+
+
+def _load(path: Path) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _resolve(node: Any, base: Path, root: Any) -> tuple[Any, Path, Any]:
+    """Follow ``$ref`` (to another file or to ``#/$defs/...`` inside the current one)."""
+    while isinstance(node, dict) and "$ref" in node:
+        ref = node["$ref"]
+        file_part, _, pointer = ref.partition("#")
+        if file_part:
+            target = (base / file_part).resolve()
+            root = _load(target)
+            base = target.parent
+            node = root
+        if pointer:
+            for part in pointer.strip("/").split("/"):
+                node = node[part]
+    return node, base, root
+
+
+def _type_of(node: dict[str, Any]) -> str:
+    if "enum" in node:
+        return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
+    kind = node.get("type", "")
+    if isinstance(kind, list):
+        return " or ".join(kind)
+    if "oneOf" in node or "anyOf" in node:
+        return "see description"
+    return str(kind)
+
+
+def config_key_rows(schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> list[tuple[str, ...]]:
+    """(key path, type, default, description) for every property, depth first."""
+    rows: list[tuple[str, ...]] = []
+    path = Path(schema_path).resolve()
+    root = _load(path)
+
+    def walk(node: Any, prefix: str, base: Path, root_doc: Any) -> None:
+        node, base, root_doc = _resolve(node, base, root_doc)
+        if not isinstance(node, dict):
+            return
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
+            walk(node["items"], prefix + "[]", base, root_doc)
+            return
+        for name, child in node.get("properties", {}).items():
+            child_resolved, child_base, child_root = _resolve(child, base, root_doc)
+            key = f"{prefix}.{name}" if prefix else name
+            default = child_resolved.get("default", child.get("default", ""))
+            description = " ".join(
+                str(child.get("description") or child_resolved.get("description", "")).split()
+            )
+            rows.append(
+                (key, _type_of(child_resolved), "" if default == "" else str(default), description)
+            )
+            walk(child_resolved, key, child_base, child_root)
+
+    walk(root, "", path.parent, root)
+    return rows
+
+
+def render_config_docs(schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> str:
+    lines = [_HEADER, "| key | type | default | meaning |", "|---|---|---|---|"]
+    for key, kind, default, description in config_key_rows(schema_path):
+        cell = description.replace("|", "\\|")
+        default_cell = f"`{default}`" if default else ""
+        lines.append(f"| `{key}` | {kind.replace('|', '/')} | {default_cell} | {cell} |")
+    return "\n".join(lines) + "\n"
