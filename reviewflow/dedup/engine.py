@@ -1,0 +1,219 @@
+"""Deduplication of a record table, from scratch or incrementally against earlier clusters.
+
+Blocking proposes pairs, :func:`~reviewflow.dedup.compare.compare_pair` judges each, manual
+decisions override, and :class:`~reviewflow.dedup.cluster.Clusterer` joins clusters
+strongest-first with a compatibility check against every member. An incremental run
+(:func:`match_new_records`) keeps the previous clusters as they are and only compares pairs
+that involve a new record, so an update costs in proportion to what it adds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from reviewflow.dedup.blocking import candidate_pairs
+from reviewflow.dedup.cluster import Clusterer, Edge
+from reviewflow.dedup.compare import (
+    DISTINCT,
+    DUPLICATE,
+    UNCERTAIN,
+    compare_pair,
+    incompatible,
+)
+from reviewflow.dedup.decisions import ManualDecision
+from reviewflow.dedup.merge import merge_cluster, member_order, studies_frame, study_id_for
+from reviewflow.dedup.prepare import prepare_records
+
+__all__ = ["DedupResult", "deduplicate", "match_new_records"]
+
+_SIDE_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+
+
+@dataclass
+class DedupResult:
+    """Everything a run decided, aligned with the input table's rows."""
+
+    record_ids: list[str]
+    study_ids: list[str]
+    studies: pd.DataFrame | None
+    merges: list[dict[str, str]]
+    uncertain: list[dict[str, str]]
+    reasons: Counter[str] = field(default_factory=Counter)
+    manual_applied: int = 0
+    pairs_compared: int = 0
+
+    def clusters_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"record_id": self.record_ids, "study_id": self.study_ids})
+
+
+def deduplicate(
+    records: pd.DataFrame,
+    *,
+    thresholds: Mapping[str, Any] | None = None,
+    decisions: Sequence[ManualDecision] = (),
+    source_priority: Sequence[str] = (),
+    previous_clusters: Mapping[str, str] | None = None,
+    incremental: bool = False,
+    build_studies: bool = True,
+    max_block: int = 64,
+    window: int = 8,
+) -> DedupResult:
+    """Cluster the records of ``records`` (record-model columns) into studies.
+
+    ``previous_clusters`` (record_id -> study_id of an earlier run) keeps study ids stable;
+    with ``incremental=True`` those clusters are also kept as they are and only pairs with a
+    record not in them are compared.
+    """
+    records = records.reset_index(drop=True)
+    ids = records["record_id"].astype(str).tolist()
+    if len(set(ids)) != len(ids):
+        dupes = sorted({x for x in ids if ids.count(x) > 1})[:5] if len(ids) < 50_000 else []
+        raise ValueError(f"record ids are not unique: {dupes}")
+    position = {rid: n for n, rid in enumerate(ids)}
+    prep = prepare_records(records)
+    limits = dict(thresholds or {})
+
+    cannot = []
+    forced: list[Edge] = []
+    for decision in decisions:
+        a, b = position.get(decision.record_id_a), position.get(decision.record_id_b)
+        if a is None or b is None:
+            continue
+        if decision.decision == DISTINCT:
+            cannot.append((a, b))
+        else:
+            forced.append(Edge(min(a, b), max(a, b), 1.0, "manual decision", 0))
+    decided = {(min(e.i, e.j), max(e.i, e.j)) for e in forced} | {
+        (min(a, b), max(a, b)) for a, b in cannot
+    }
+
+    def soft_conflict(a: int, b: int) -> bool:
+        return compare_pair(prep, a, b, limits).outcome == DISTINCT
+
+    clusterer = Clusterer(
+        len(ids),
+        cannot_link=cannot,
+        hard_conflict=lambda a, b: incompatible(prep, a, b),
+        soft_conflict=soft_conflict,
+    )
+    previous = dict(previous_clusters or {})
+    only = None
+    if incremental and previous:
+        groups: dict[str, list[int]] = {}
+        for rid, sid in previous.items():
+            if rid in position:
+                groups.setdefault(sid, []).append(position[rid])
+        clusterer.preload(sorted(g) for g in groups.values())
+        only = {position[rid] for rid in ids if rid not in previous}
+
+    pairs = candidate_pairs(prep, max_block=max_block, window=window, only=only)
+    edges: list[Edge] = list(forced)
+    uncertain: dict[tuple[int, int], tuple[float, str]] = {}
+    for i, j in sorted(pairs):
+        if (i, j) in decided:
+            continue
+        result = compare_pair(prep, i, j, limits)
+        if result.outcome == DUPLICATE:
+            rank = 2 if result.reason.startswith("fuzzy") else 1
+            edges.append(Edge(i, j, result.score, result.reason, rank))
+        elif result.outcome == UNCERTAIN:
+            uncertain[(i, j)] = (result.score, result.reason)
+    edges.sort(key=lambda e: (e.rank, -e.score, e.i, e.j))
+
+    merges: list[tuple[Edge, str]] = []
+    reasons: Counter[str] = Counter()
+    for edge in edges:
+        outcome = clusterer.union(edge)
+        if outcome == "joined":
+            merges.append((edge, "joined"))
+            reasons[f"merged: {edge.reason}"] += 1
+        elif outcome != "same":
+            uncertain[(edge.i, edge.j)] = (edge.score, f"uncertain: {edge.reason}, but {outcome}")
+
+    rows = records.to_dict("records") if build_studies else None
+    previous_study_ids = set(previous.values())
+    study_of = [""] * len(ids)
+    study_rows = []
+    for group in sorted(clusterer.groups(), key=min):
+        if rows is not None:
+            members = [{k: str(v) for k, v in rows[k].items()} for k in group]
+            study = merge_cluster(
+                members, source_priority=source_priority, previous_study_ids=previous_study_ids
+            )
+            study_rows.append(study)
+            sid = study["study_id"]
+        else:
+            members = [
+                {"record_id": ids[k], "source": str(records.at[k, "source"])}
+                if "source" in records.columns
+                else {"record_id": ids[k]}
+                for k in group
+            ]
+            order = member_order(members, source_priority)
+            sid = study_id_for([members[k]["record_id"] for k in order], previous_study_ids)
+        for k in group:
+            study_of[k] = sid
+
+    merge_rows = [
+        {
+            "study_id": study_of[edge.i],
+            "record_id_a": ids[edge.i],
+            "record_id_b": ids[edge.j],
+            "reason": edge.reason,
+            "score": f"{edge.score:.3f}",
+        }
+        for edge, _ in merges
+    ]
+    uncertain_rows = []
+    for (i, j), (score, reason) in sorted(uncertain.items()):
+        if study_of[i] == study_of[j]:
+            continue
+        row = {
+            "record_id_a": ids[i],
+            "record_id_b": ids[j],
+            "score": f"{score:.3f}",
+            "reason": reason,
+        }
+        for name in _SIDE_FIELDS:
+            if name in records.columns:
+                row[f"{name}_a"] = str(records.at[i, name])
+                row[f"{name}_b"] = str(records.at[j, name])
+        uncertain_rows.append(row)
+
+    return DedupResult(
+        record_ids=ids,
+        study_ids=study_of,
+        studies=studies_frame(study_rows) if rows is not None else None,
+        merges=merge_rows,
+        uncertain=uncertain_rows,
+        reasons=reasons,
+        manual_applied=len(decided),
+        pairs_compared=len(pairs),
+    )
+
+
+def match_new_records(
+    previous_clusters: pd.DataFrame,
+    records: pd.DataFrame,
+    **options: Any,
+) -> DedupResult:
+    """Add new records to an existing deduplicated set without redoing it.
+
+    ``previous_clusters`` is an earlier ``clusters.csv`` (``record_id, study_id``);
+    ``records`` holds the earlier records and the new ones. Earlier clusters stay as they
+    are (and keep their study ids); only pairs involving a new record are compared.
+    """
+    mapping = dict(
+        zip(
+            previous_clusters["record_id"].astype(str),
+            previous_clusters["study_id"].astype(str),
+            strict=True,
+        )
+    )
+    return deduplicate(records, previous_clusters=mapping, incremental=True, **options)
+

@@ -1,0 +1,219 @@
+"""The dedup stage: read records, deduplicate, write studies, clusters, merges, review files.
+
+Also reads the bibliographic CSVs other tools use (``ID``, ``ENTRYTYPE``, ``author``,
+``number``, ``booktitle``: the bib-dedupe / ASySD labelled sets) so that ``reviewflow dedup``
+works on any such file as well as on a reviewflow record table.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reviewflow.audit import StageAudit
+from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
+from reviewflow.dedup.engine import DedupResult, deduplicate
+from reviewflow.dedup.prepare import fix_mojibake, split_authors
+from reviewflow.errors import DataError
+from reviewflow.io import atomic_open
+from reviewflow.normalize import normalize_issn
+from reviewflow.records import normalize_record, read_records, records_frame
+from reviewflow.vocab import RECORD_FIELDS, Stage
+
+__all__ = [
+    "UNCERTAIN_COLUMNS",
+    "read_dedup_input",
+    "run_dedup_stage",
+    "write_uncertain_xlsx",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bibliographic CSV column -> record-model field.
+_BIB_COLUMNS = {
+    "ID": "record_id",
+    "ENTRYTYPE": "entry_type",
+    "author": "authors",
+    "number": "issue",
+    "booktitle": "journal",
+}
+
+UNCERTAIN_COLUMNS = (
+    "record_id_a",
+    "record_id_b",
+    "score",
+    "reason",
+    *(f"{name}_{side}" for name in (
+        "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid"
+    ) for side in ("a", "b")),
+    "decision",
+    "reviewer",
+    "date",
+    "note",
+)
+
+
+def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A record table from a reviewflow ``records.csv`` or a bibliographic CSV with ``ID``."""
+    try:
+        header = pd.read_csv(path, nrows=0, dtype=str).columns.tolist()
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read records: {exc}", path=str(path)) from exc
+    if "record_id" in header and "authors" in header:
+        return read_records(path)
+    if "record_id" not in header and "ID" not in header:
+        raise DataError(
+            "no record id column: expected 'record_id' or 'ID'", path=str(path), line=1
+        )
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    rows = []
+    for line, row in enumerate(raw.to_dict("records"), start=2):
+        mapped: dict[str, object] = {}
+        for column, value in row.items():
+            name = _BIB_COLUMNS.get(str(column), str(column))
+            if name not in RECORD_FIELDS or not value:
+                continue
+            if name == "journal" and mapped.get("journal"):
+                continue
+            mapped[name] = value
+        if not str(mapped.get("record_id", "")).strip():
+            raise DataError("empty record id", path=str(path), line=line, field="record_id")
+        if "authors" in mapped:
+            mapped["authors"] = split_authors(str(mapped["authors"]))
+        for name in ("title", "journal", "abstract"):
+            if name in mapped:
+                mapped[name] = fix_mojibake(str(mapped[name]))
+        isbn = str(mapped.get("isbn", ""))
+        if isbn and re.search(r"\b\d{4}-\d{3}[\dXx]\b", isbn) and "issn" not in mapped:
+            mapped["issn"] = normalize_issn(isbn)  # EndNote puts ISSNs in the ISBN field
+        rows.append(normalize_record(mapped))
+    frame = records_frame(rows)
+    duplicated = frame["record_id"].duplicated()
+    if duplicated.any():
+        first = int(duplicated.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"record id {frame.at[first, 'record_id']!r} appears twice",
+            path=str(path),
+            line=first + 2,
+            field="record_id",
+        )
+    return frame
+
+
+def _safe_cell(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathLike[str]) -> None:
+    """The uncertain pairs as a workbook, pair side by side, every cell written as text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "uncertain_pairs"
+    sheet.append(list(UNCERTAIN_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = [_safe_cell(str(row.get(c, ""))) for c in UNCERTAIN_COLUMNS]
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"
+    sheet.freeze_panes = "C2"
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path, "wb") as handle:
+        book.save(handle)
+
+
+def _write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False, lineterminator="\n")
+
+
+def _read_previous(path: str | os.PathLike[str] | None) -> dict[str, str]:
+    if not path or not Path(path).is_file():
+        return {}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {"record_id", "study_id"} <= set(frame.columns):
+        raise DataError("previous clusters need columns record_id, study_id", path=str(path))
+    return dict(zip(frame["record_id"], frame["study_id"], strict=True))
+
+
+def run_dedup_stage(
+    records_paths: list[str],
+    decisions_path: str | None,
+    params: dict[str, Any],
+    out_studies: str,
+    out_clusters: str,
+    out_merges: str,
+    out_uncertain_csv: str,
+    out_uncertain_xlsx: str,
+    audit_path: str,
+) -> DedupResult:
+    """Run the stage on record tables and write every output (atomically) plus the audit.
+
+    ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain),
+    ``source_priority``, ``previous_clusters`` (an earlier clusters.csv whose study ids are
+    kept), ``incremental`` (keep those clusters and only match new records).
+    """
+    outputs = [out_studies, out_clusters, out_merges, out_uncertain_csv, out_uncertain_xlsx]
+    inputs = list(records_paths) + ([decisions_path] if decisions_path else [])
+    with StageAudit(
+        audit_path,
+        stage=Stage.DEDUP,
+        rule="deduplicate_records",
+        inputs=inputs,
+        outputs=outputs,
+        parameters=params,
+    ) as audit:
+        frames = [read_dedup_input(p) for p in records_paths]
+        records = pd.concat(frames, ignore_index=True) if frames else records_frame([])
+        duplicated = records["record_id"].duplicated()
+        if duplicated.any():
+            rid = records.loc[duplicated, "record_id"].iloc[0]
+            raise DataError(f"record id {rid!r} appears in more than one row", path=records_paths[0])
+        known = set(records["record_id"])
+        decisions = read_decisions(decisions_path, known) if decisions_path else []
+        previous = _read_previous(params.get("previous_clusters"))
+        result = deduplicate(
+            records,
+            thresholds=params.get("thresholds"),
+            decisions=decisions,
+            source_priority=params.get("source_priority", ()),
+            previous_clusters=previous,
+            incremental=bool(params.get("incremental", False)) and bool(previous),
+        )
+        assert result.studies is not None
+        _write_csv(result.studies, out_studies)
+        _write_csv(result.clusters_frame(), out_clusters)
+        _write_csv(
+            pd.DataFrame(
+                result.merges, columns=["study_id", "record_id_a", "record_id_b", "reason", "score"]
+            ),
+            out_merges,
+        )
+        uncertain = pd.DataFrame(result.uncertain, columns=list(UNCERTAIN_COLUMNS)).fillna("")
+        _write_csv(uncertain, out_uncertain_csv)
+        write_uncertain_xlsx(result.uncertain, out_uncertain_xlsx)
+        n_in, n_out = len(records), len(result.studies)
+        audit.counts.update(
+            records_in=n_in,
+            studies_out=n_out,
+            duplicates_removed=n_in - n_out,
+            uncertain_pairs=len(result.uncertain),
+            manual_decisions_applied=result.manual_applied,
+            pairs_compared=result.pairs_compared,
+        )
+        for reason, n in sorted(result.reasons.items()):
+            audit.add_reason(reason, n)
+        audit.details["decision_columns"] = list(DECISION_COLUMNS)
+        log.info("dedup: %d records -> %d studies", n_in, n_out)
+    return result
