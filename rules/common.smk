@@ -4,7 +4,19 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
+from snakemake.utils import update_config
+
 from reviewflow.config import config_errors
+from reviewflow.update import UPDATE_FILE, read_update_file
+
+
+def apply_update_file():
+    """An update run is described by update.yaml beside the config (`reviewflow update`)."""
+    if Path(UPDATE_FILE).is_file():
+        update_config(config, read_update_file(UPDATE_FILE))
+
+
+apply_update_file()
 
 
 def validate_review_config():
@@ -43,6 +55,14 @@ def import_file(wildcards):
 
 def is_enabled(stage):
     return bool(config.get(stage, {}).get("enabled", True))
+
+
+def is_update():
+    return bool(config.get("update", {}).get("previous_runs"))
+
+
+def previous_runs():
+    return list(config.get("update", {}).get("previous_runs", []))
 
 
 def is_replay():
