@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
@@ -11,12 +12,25 @@ import requests
 
 from reviewflow.sources.http import ApiSession
 
-__all__ = ["Source", "env_value"]
+__all__ = ["Source", "env_value", "full_date"]
 
 
 def env_value(name: str) -> str:
     """A secret or contact address from the environment ("" when unset), never from config."""
     return os.environ.get(name, "").strip()
+
+
+def full_date(value: str, *, start: bool) -> str:
+    """``YYYY`` or ``YYYY-MM`` widened to the first (``start``) or last day it covers."""
+    value = str(value)
+    if len(value) == 4:
+        return f"{value}-01-01" if start else f"{value}-12-31"
+    if len(value) == 7:
+        if start:
+            return f"{value}-01"
+        year, month = int(value[:4]), int(value[5:7])
+        return f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return value
 
 
 class Source(ABC):
@@ -77,11 +91,36 @@ class Source(ABC):
             headers=cls.default_headers(),
             session=session,
         )
-        return cls(api)
+        client = cls(api)
+        if settings.get("page_size"):
+            client.page_size = int(settings["page_size"])
+        return client
 
     @property
     def base_url(self) -> str:
         return self.session.base_url
+
+    #: page size from config (``sources.<name>.page_size``), else :attr:`max_page_size`.
+    page_size: int | None = None
+
+    def next_page_size(self, fetched: int, max_records: int | None) -> int:
+        """The page to ask for: the largest allowed, cut to what ``max_records`` still needs."""
+        size = min(self.page_size or self.max_page_size, self.max_page_size)
+        if max_records is not None:
+            size = min(size, max(max_records - fetched, 1))
+        return size
+
+    def auth_params(self) -> dict[str, str]:
+        """Query parameters from the environment (keys, polite-pool addresses); secret."""
+        return {}
+
+    def provenance(self, record: dict[str, Any], response: Any, index: int) -> dict[str, Any]:
+        """Stamp a parsed record with where its bytes are: source, time, archive body#index."""
+        record["source"] = self.name
+        record["retrieved_at"] = response.retrieved_at
+        ref = response.archive_ref or response.url
+        record["raw_ref"] = f"{ref}#{index}"
+        return record
 
     @abstractmethod
     def search(

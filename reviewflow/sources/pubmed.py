@@ -1,0 +1,191 @@
+"""PubMed through NCBI E-utilities: ESearch on the history server, EFetch in batches.
+
+Requests go through :class:`~reviewflow.sources.http.ApiSession` (so they are rate limited,
+retried, archived and replayable); Biopython's ``Bio.Entrez`` parser reads every body.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from reviewflow.sources.base import Source, env_value, full_date
+from reviewflow.sources.http import ApiResponse
+
+__all__ = ["PubMedSource", "parse_entrez_xml", "parse_pubmed_article"]
+
+
+def parse_entrez_xml(response: ApiResponse) -> Any:
+    """Parse an E-utilities XML body with ``Bio.Entrez.read``; bad XML names the request."""
+    from Bio import Entrez
+    from Bio.Entrez import Parser
+
+    try:
+        return Entrez.read(io.BytesIO(response.body))
+    except (Parser.ValidationError, Parser.CorruptedXMLError, Parser.NotXMLError) as exc:
+        response.reject(f"malformed E-utilities XML ({type(exc).__name__}: {exc})")
+    except Exception as exc:  # expat errors surface as several types
+        response.reject(f"malformed E-utilities XML ({type(exc).__name__}: {exc})")
+    raise AssertionError("unreachable")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _attr(value: Any, name: str) -> str:
+    return str(getattr(value, "attributes", {}).get(name, ""))
+
+
+def _pubmed_year(journal_issue: Mapping[str, Any]) -> str:
+    date = journal_issue.get("PubDate") or {}
+    return str(date.get("Year") or str(date.get("MedlineDate") or "")[:4])
+
+
+def _pubmed_author(author: Mapping[str, Any]) -> str:
+    if author.get("CollectiveName"):
+        return str(author["CollectiveName"])
+    last = str(author.get("LastName") or "")
+    given = str(author.get("ForeName") or author.get("Initials") or "")
+    return f"{last}, {given}" if last and given else last
+
+
+def parse_pubmed_article(article: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``PubmedArticle`` (as ``Bio.Entrez.read`` returns it) as a record dict (id = PMID)."""
+    if "BookDocument" in article:
+        book = article["BookDocument"]
+        pmid = str(book.get("PMID") or "")
+        return {
+            "record_id": pmid,
+            "title": _text(book.get("ArticleTitle") or book.get("Book", {}).get("BookTitle")),
+            "abstract": _text((book.get("Abstract") or {}).get("AbstractText")),
+            "pmid": pmid,
+            "entry_type": "book",
+            "url": f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else "",
+        }
+    citation = article.get("MedlineCitation") or {}
+    data = article.get("PubmedData") or {}
+    art = citation.get("Article") or {}
+    journal = art.get("Journal") or {}
+    issue = journal.get("JournalIssue") or {}
+    pmid = str(citation.get("PMID") or "")
+    sections = []
+    for part in (art.get("Abstract") or {}).get("AbstractText") or []:
+        label = _attr(part, "Label")
+        sections.append(f"{label}: {part}" if label else str(part))
+    ids = {_attr(i, "IdType"): str(i) for i in data.get("ArticleIdList") or []}
+    doi = next(
+        (str(e) for e in art.get("ELocationID") or [] if _attr(e, "EIdType") == "doi"),
+        ids.get("doi", ""),
+    )
+    pagination = art.get("Pagination") or {}
+    pages = pagination.get("MedlinePgn") or pagination.get("StartPage") or ""
+    keywords = [str(k) for group in citation.get("KeywordList") or [] for k in group]
+    return {
+        "record_id": pmid,
+        "title": _text(art.get("ArticleTitle")),
+        "abstract": " ".join(sections),
+        "authors": [_pubmed_author(a) for a in art.get("AuthorList") or []],
+        "year": _pubmed_year(issue),
+        "journal": _text(journal.get("Title")),
+        "volume": _text(issue.get("Volume")),
+        "issue": _text(issue.get("Issue")),
+        "pages": _text(pages),
+        "doi": doi,
+        "pmid": pmid,
+        "pmcid": ids.get("pmc", ""),
+        "issn": _text(journal.get("ISSN")),
+        "keywords": keywords,
+        "publication_type": "; ".join(str(p) for p in art.get("PublicationTypeList") or []),
+        "language": "; ".join(str(lang) for lang in art.get("Language") or []),
+        "url": f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else "",
+    }
+
+
+class PubMedSource(Source):
+    """PubMed: ESearch with ``usehistory=y`` then EFetch (XML) in batches from the WebEnv.
+
+    NCBI allows 3 requests a second without an API key and 10 with one
+    (``NCBI_API_KEY``); ``NCBI_EMAIL`` identifies the user as NCBI asks. Both are sent,
+    never archived. EFetch returns up to 10,000 records per request.
+    """
+
+    name = "pubmed"
+    default_base_url = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    default_requests_per_second = 3.0
+    max_page_size = 10000
+    secret_params = ("api_key", "email")
+
+    def __init__(self, session: Any) -> None:
+        super().__init__(session)
+        default_interval = 1.0 / self.default_requests_per_second
+        if env_value("NCBI_API_KEY") and abs(session.min_interval - default_interval) < 1e-9:
+            session.min_interval = 1.0 / 10  # the documented limit with a key
+
+    def auth_params(self) -> dict[str, str]:
+        params = {"tool": "reviewflow"}
+        if env_value("NCBI_EMAIL"):
+            params["email"] = env_value("NCBI_EMAIL")
+        if env_value("NCBI_API_KEY"):
+            params["api_key"] = env_value("NCBI_API_KEY")
+        return params
+
+    def search(
+        self,
+        query: str,
+        *,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        max_records: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        params: dict[str, Any] = {"db": "pubmed", "term": query, "usehistory": "y", "retmax": 0}
+        if date_from or date_to:
+            params["datetype"] = "pdat"
+            start = full_date(date_from, start=True) if date_from else "1000-01-01"
+            end = full_date(date_to, start=False) if date_to else "3000-12-31"
+            params["mindate"] = start.replace("-", "/")
+            params["maxdate"] = end.replace("-", "/")
+        params.update(filters or {})
+        response = self.session.get("esearch.fcgi", {**params, **self.auth_params()})
+        result = parse_entrez_xml(response)
+        if "ERROR" in result:
+            response.reject(f"ESearch error: {result['ERROR']}")
+        self.hits = int(result.get("Count") or 0)
+        if self.hits == 0:
+            return
+        web_env, query_key = result.get("WebEnv"), result.get("QueryKey")
+        if not web_env or not query_key:
+            response.reject("ESearch answer without WebEnv/QueryKey (history server)")
+        wanted = self.hits if max_records is None else min(self.hits, max_records)
+        seen: set[str] = set()
+        retstart = 0
+        while len(seen) < wanted:
+            fetch = {
+                "db": "pubmed",
+                "WebEnv": web_env,
+                "query_key": query_key,
+                "retstart": retstart,
+                "retmax": self.next_page_size(len(seen), wanted),
+                "retmode": "xml",
+            }
+            page = self.session.get("efetch.fcgi", {**fetch, **self.auth_params()})
+            parsed = parse_entrez_xml(page)
+            if not hasattr(parsed, "get"):
+                page.reject("EFetch answer is not a PubmedArticleSet")
+            articles = list(parsed.get("PubmedArticle") or [])
+            articles += list(parsed.get("PubmedBookArticle") or [])
+            if not articles:
+                return
+            retstart += len(articles)
+            for index, article in enumerate(articles):
+                record = parse_pubmed_article(article)
+                if record["record_id"] in seen or len(seen) >= wanted:
+                    continue
+                seen.add(record["record_id"])
+                yield self.provenance(record, page, index)
