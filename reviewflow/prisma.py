@@ -24,7 +24,7 @@ duplicates                 ``dedup`` audit: ``counts.duplicates_removed``, else
 automation                 ``screening`` audit: ``counts.excluded_by_automation`` (records left
                            unscreened once the stopping rule fired)
 screened / excluded        ``screening`` audit: ``counts.records_screened``, ``counts.records_excluded``
-sought / not retrieved     ``fulltext`` audit of ``locate_fulltexts``: ``counts.reports_sought``,
+sought / not retrieved     ``fulltext`` audit (``assess_fulltexts``, else ``locate_fulltexts``): ``counts.reports_sought``,
                            ``counts.reports_not_retrieved``
 assessed / excluded        ``fulltext`` audit of ``assess_fulltexts``: ``counts.reports_assessed``,
                            ``counts.reports_excluded``, the reasons from ``reasons``
@@ -261,16 +261,22 @@ def prisma_counts(
             n, source = _count(screening, *keys)
             boxes[box_id] = _Box(BOX_TEXT[box_id], n, [source])
 
-    locate = _one(grouped, Stage.FULLTEXT, "locate_fulltexts")
     assess = _one(grouped, Stage.FULLTEXT, "assess_fulltexts") or _one(grouped, Stage.FULLTEXT)
-    if locate is None and assess is not None and "reports_sought" in assess.get("counts", {}):
-        locate = assess
-    if locate is not None:
+    locate = _one(grouped, Stage.FULLTEXT, "locate_fulltexts")
+    retrieval = next(
+        (
+            a
+            for a in (assess, locate)
+            if a is not None and "reports_sought" in (a.get("counts") or {})
+        ),
+        assess or locate,
+    )
+    if retrieval is not None:
         for box_id, keys in (
             ("reports_sought", ("reports_sought", "sought")),
             ("reports_not_retrieved", ("reports_not_retrieved", "not_retrieved")),
         ):
-            n, source = _count(locate, *keys)
+            n, source = _count(retrieval, *keys)
             boxes[box_id] = _Box(BOX_TEXT[box_id], n, [source])
     layout["fulltext_reasons"] = []
     if assess is not None:
