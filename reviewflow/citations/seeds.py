@@ -1,0 +1,293 @@
+"""Citation seeds: what to chase from, read from config, screening decisions and record tables.
+
+A seed is one study with whatever identifiers are known for it (DOI, PMID, PMCID, OpenAlex
+W-id, Semantic Scholar id). Config seeds are strings (``10.1145/...``, ``doi:...``,
+``pmid:123``, ``W123``, ``PMC123``, a 40-hex paperId, ``CorpusId:123``); included studies
+come from the screening decision files, resolved to identifiers through the record tables of
+searches and imports. Each source then resolves seeds to its own ids
+(:class:`SeedResolution`), and every seed ends up in ``seeds.csv`` with why it could not be
+chased, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reviewflow.errors import DataError, DecisionFileError
+from reviewflow.io import atomic_open
+from reviewflow.normalize import (
+    clean_text,
+    normalize_doi,
+    normalize_openalex_id,
+    normalize_pmcid,
+    normalize_pmid,
+    normalize_s2_id,
+)
+from reviewflow.records import read_records
+from reviewflow.vocab import Decision
+
+__all__ = [
+    "SEED_COLUMNS",
+    "Seed",
+    "SeedResolution",
+    "included_record_ids",
+    "included_seeds",
+    "parse_seed",
+    "read_record_tables",
+    "seeds_from_config",
+    "unique_seeds",
+    "write_seeds_table",
+]
+
+log = logging.getLogger(__name__)
+
+#: Columns of ``results/citations/seeds.csv`` before the per-source id columns.
+SEED_COLUMNS = ("seed", "type", "origin", "round", "note")
+
+_CORPUS_ID = re.compile(r"^corpus_?id:\s*(\d+)$", re.IGNORECASE)
+_PMID = re.compile(r"^(?:pmid|pubmed|medline)\s*:?\s*(\d{1,9})$", re.IGNORECASE)
+
+
+@dataclass
+class Seed:
+    """One study to chase from, with every identifier known for it.
+
+    ``id`` is what the user or the decision file gave (a config string or a record id); it
+    goes into the ``citation_seed`` column of every record found from this seed.
+    ``type`` names the identifier the seed was given as (doi, pmid, pmcid, openalex, s2,
+    record, unknown). ``origin`` is ``config``, ``included`` or ``round`` (an included
+    record found by chasing in an earlier round).
+    """
+
+    id: str
+    type: str
+    origin: str = "config"
+    round: int = 1
+    note: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    openalex_id: str = ""
+    s2_id: str = ""
+    s2_ref: str = ""  # a Semantic Scholar reference that is not a paperId (CorpusId:123)
+
+    def identifiers(self) -> set[str]:
+        """Prefixed identifiers used to recognise the same study seen twice."""
+        found = set()
+        for name in ("doi", "pmid", "pmcid", "openalex_id", "s2_id", "s2_ref"):
+            value = getattr(self, name)
+            if value:
+                found.add(f"{name}:{value}")
+        return found
+
+    @property
+    def has_identifier(self) -> bool:
+        return bool(self.identifiers())
+
+
+@dataclass
+class SeedResolution:
+    """What one source made of one seed: its native id, or why there is none."""
+
+    native_id: str = ""
+    status: str = "unresolved"  # resolved | unresolved | skipped
+    reason: str = ""
+    work: Mapping[str, object] = field(default_factory=dict)
+
+
+def parse_seed(text: object, *, note: str = "", origin: str = "config") -> Seed:
+    """Recognise the kind of identifier a config seed is; unknown strings stay as 'unknown'."""
+    given = clean_text(text)
+    seed = Seed(id=given, type="unknown", origin=origin, note=clean_text(note))
+    lowered = given.lower()
+    if not given:
+        return seed
+    if match := _CORPUS_ID.match(given):
+        seed.type, seed.s2_ref = "s2", f"CorpusId:{match.group(1)}"
+    elif match := _PMID.match(given):
+        seed.type, seed.pmid = "pmid", normalize_pmid(match.group(1))
+    elif given.isdigit():
+        seed.type, seed.pmid = "pmid", normalize_pmid(given)
+    elif re.fullmatch(r"(?:pmcid\s*:?\s*)?pmc\s*\d+", lowered):
+        seed.type, seed.pmcid = "pmcid", normalize_pmcid(given)
+    elif re.fullmatch(r"(?:https?://openalex\.org/|openalex\s*:\s*)?w\d+", lowered):
+        seed.type, seed.openalex_id = "openalex", normalize_openalex_id(given)
+    elif re.fullmatch(r"(?:s2\s*:\s*)?[0-9a-f]{40}", lowered):
+        seed.type, seed.s2_id = "s2", normalize_s2_id(given)
+    elif doi := normalize_doi(given):
+        seed.type, seed.doi = "doi", doi
+    return seed
+
+
+def seeds_from_config(entries: Iterable[object] | None) -> list[Seed]:
+    """Config seeds: strings, or ``{id, note}`` mappings; duplicates kept once."""
+    seeds: list[Seed] = []
+    for entry in entries or ():
+        if isinstance(entry, Mapping):
+            seed = parse_seed(entry.get("id", ""), note=str(entry.get("note", "") or ""))
+        else:
+            seed = parse_seed(entry)
+        seeds.append(seed)
+    return unique_seeds(seeds)
+
+
+def unique_seeds(seeds: Iterable[Seed]) -> list[Seed]:
+    """The first seed of each study (same id string or a shared identifier) only."""
+    kept: list[Seed] = []
+    seen_ids: set[str] = set()
+    seen_keys: set[str] = set()
+    for seed in seeds:
+        keys = seed.identifiers()
+        if seed.id in seen_ids or keys & seen_keys:
+            continue
+        seen_ids.add(seed.id)
+        seen_keys |= keys
+        kept.append(seed)
+    return kept
+
+
+def included_record_ids(decision_paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Record ids with an 'include' decision in any of the screening decision files.
+
+    Several reviewers' files may disagree; for chasing, a study any reviewer included is
+    worth its references and citations (a seed too many costs requests, a seed too few
+    costs studies).
+    """
+    included: list[str] = []
+    seen: set[str] = set()
+    for path in decision_paths:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DecisionFileError(f"cannot read decision file: {exc}", path=str(path)) from exc
+        for column in ("record_id", "decision"):
+            if column not in frame.columns:
+                raise DecisionFileError(
+                    f"no '{column}' column (found: {', '.join(frame.columns)})",
+                    path=str(path),
+                    line=1,
+                    field=column,
+                )
+        for number, (record_id, decision) in enumerate(
+            zip(frame["record_id"], frame["decision"], strict=True), start=2
+        ):
+            record_id = record_id.strip()
+            if decision.strip().lower() != Decision.INCLUDE:
+                continue
+            if not record_id:
+                raise DecisionFileError(
+                    "an 'include' decision without a record id",
+                    path=str(path),
+                    line=number,
+                    field="record_id",
+                )
+            if record_id not in seen:
+                seen.add(record_id)
+                included.append(record_id)
+    return included
+
+
+def _seed_from_record(row: Mapping[str, str], *, origin: str, round_: int) -> Seed:
+    seed = Seed(
+        id=row["record_id"],
+        type="record",
+        origin=origin,
+        round=round_,
+        doi=normalize_doi(row.get("doi", "")),
+        pmid=normalize_pmid(row.get("pmid", "")),
+        pmcid=normalize_pmcid(row.get("pmcid", "")),
+        openalex_id=normalize_openalex_id(row.get("openalex_id", "")),
+        s2_id=normalize_s2_id(row.get("s2_id", "")),
+    )
+    return seed
+
+
+def read_record_tables(record_tables: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
+    """The record tables of searches and imports as one frame (a missing file is an error)."""
+    frames = []
+    for path in record_tables:
+        if not Path(path).is_file():
+            raise DataError("record table not found", path=str(path))
+        frames.append(read_records(path))
+    if not frames:
+        return pd.DataFrame(columns=["record_id", "doi", "openalex_id"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def included_seeds(
+    included_ids: Sequence[str],
+    record_tables: Sequence[str | os.PathLike[str]] | pd.DataFrame,
+    *,
+    origin: str = "included",
+    round_: int = 1,
+) -> tuple[list[Seed], list[str]]:
+    """Seeds for included record ids found in the record tables, and the ids not found.
+
+    A record id matches a row of the tables by ``record_id``. Rows without any identifier
+    become seeds too, so that ``seeds.csv`` says why they could not be chased.
+    """
+    table = (
+        record_tables
+        if isinstance(record_tables, pd.DataFrame)
+        else read_record_tables(list(record_tables))
+    )
+    by_id: dict[str, Mapping[str, str]] = {}
+    for row in table.to_dict("records"):
+        by_id.setdefault(str(row["record_id"]), row)
+    seeds, missing = [], []
+    for record_id in included_ids:
+        row = by_id.get(record_id)
+        if row is None:
+            missing.append(record_id)
+            continue
+        seeds.append(_seed_from_record(row, origin=origin, round_=round_))
+    return seeds, missing
+
+
+def write_seeds_table(
+    path: str | os.PathLike[str],
+    seeds: Sequence[Seed],
+    resolutions: Mapping[str, Mapping[str, SeedResolution]],
+    sources: Sequence[str],
+) -> None:
+    """``seeds.csv``: every seed as given, its ids per source, resolved or why not."""
+    rows = []
+    for seed in seeds:
+        per_source = resolutions.get(seed.id, {})
+        row: dict[str, object] = {
+            "seed": seed.id,
+            "type": seed.type,
+            "origin": seed.origin,
+            "round": seed.round,
+            "note": seed.note,
+        }
+        reasons = []
+        resolved = False
+        for source in sources:
+            res = per_source.get(source, SeedResolution(reason="not attempted"))
+            row[source] = res.native_id
+            resolved = resolved or res.status == "resolved"
+            if res.reason:
+                reasons.append(f"{source}: {res.reason}")
+        row["status"] = "resolved" if resolved else "unresolved"
+        row["reason"] = "; ".join(reasons)
+        rows.append(row)
+    columns = [*SEED_COLUMNS, *sources, "status", "reason"]
+    frame = pd.DataFrame(rows, columns=columns).fillna("")
+    for column in ("seed", "note", "reason"):
+        frame[column] = frame[column].map(_text_cell)
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False, lineterminator="\n")
+
+
+def _text_cell(value: object) -> str:
+    """A cell that a spreadsheet will show as text, never evaluate as a formula."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,196 @@
+"""The ``chase_citations`` stage: seeds in, found records, seed table and audit out.
+
+Inputs are the config seeds, the screening decision files named in config and the record
+tables of searches and imports, never the dedup or screening results, so the workflow
+graph has no cycle: a rerun after screening reads the new decisions and chases from the
+newly included studies. Every request goes through the shared HTTP layer, archived under
+``results/citations/archive/<source>/`` (or replayed from an archive given in config).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from reviewflow.audit import StageAudit
+from reviewflow.citations import get_citation_client
+from reviewflow.citations.chase import ChaseResult, run_rounds
+from reviewflow.citations.seeds import (
+    included_record_ids,
+    included_seeds,
+    read_record_tables,
+    seeds_from_config,
+    unique_seeds,
+    write_seeds_table,
+)
+from reviewflow.errors import ConfigError
+from reviewflow.records import records_frame, write_records
+from reviewflow.vocab import Direction, Stage
+
+__all__ = ["DEFAULT_PARAMS", "chase_citations", "make_clients", "run_citation_stage"]
+
+log = logging.getLogger(__name__)
+
+#: Parameters of the stage when config leaves them out (the schema's defaults).
+DEFAULT_PARAMS: dict[str, Any] = {
+    "directions": ["backward", "forward"],
+    "sources": ["openalex"],
+    "depth": 1,
+    "from_included": True,
+    "max_per_seed": None,
+}
+
+
+def _directions(value: object) -> list[str]:
+    if isinstance(value, str):
+        value = ["backward", "forward"] if value == "both" else [value]
+    directions = list(value)  # type: ignore[call-overload]
+    known = {d.value for d in Direction}
+    for direction in directions:
+        if direction not in known:
+            raise ConfigError(
+                f"unknown citation direction {direction!r}. Available options: "
+                "backward, forward, both"
+            )
+    return directions
+
+
+def make_clients(
+    sources: Sequence[str],
+    source_settings: Mapping[str, Any] | None,
+    archive_dir: str | os.PathLike[str],
+    replay: bool,
+) -> list[Any]:
+    """One client per source, each archiving under ``<archive_dir>/<source>/``."""
+    clients = []
+    for name in sources:
+        cls = get_citation_client(name)
+        settings = dict((source_settings or {}).get(name) or {})
+        clients.append(
+            cls.from_settings(settings, archive_dir=Path(archive_dir) / name, replay=replay)
+        )
+    return clients
+
+
+def chase_citations(
+    seeds: Sequence[object],
+    *,
+    clients: Sequence[Any],
+    decision_paths: Sequence[str | os.PathLike[str]] = (),
+    record_tables: Sequence[str | os.PathLike[str]] = (),
+    directions: object = ("backward", "forward"),
+    depth: int = 1,
+    from_included: bool = True,
+    max_per_seed: int | None = None,
+) -> tuple[ChaseResult, list[str]]:
+    """Chase from config seeds and included studies; also return included ids never found."""
+    first = seeds_from_config(seeds)
+    included_ids: list[str] = []
+    missing: list[str] = []
+    if from_included and decision_paths:
+        included_ids = included_record_ids(decision_paths)
+        table = read_record_tables(list(record_tables))
+        found_seeds, missing = included_seeds(included_ids, table)
+        first = unique_seeds([*first, *found_seeds])
+    if not first:
+        log.warning("no seeds: neither config seeds nor included studies with a record")
+    wanted = set(included_ids)
+    result = run_rounds(
+        clients,
+        first,
+        directions=_directions(directions),
+        depth=depth,
+        max_per_seed=max_per_seed,
+        included=lambda record: record["record_id"] in wanted,
+    )
+    still_missing = [i for i in missing if i not in result.records]
+    return result, still_missing
+
+
+def run_citation_stage(
+    seeds: Sequence[object],
+    decision_paths: Sequence[str | os.PathLike[str]],
+    record_tables: Sequence[str | os.PathLike[str]],
+    params: Mapping[str, Any],
+    archive_dir: str | os.PathLike[str],
+    replay: bool,
+    out_records: str | os.PathLike[str],
+    out_seeds: str | os.PathLike[str],
+    audit_path: str | os.PathLike[str],
+) -> ChaseResult:
+    """Run the stage as the Snakemake rule does; ``params`` is the config's citations block.
+
+    ``params["source_settings"]`` is the config's ``sources`` block (base URLs, rate
+    limits). In replay, ``params["replay_dir"]`` (``sources.archive_dir``/citations) is
+    copied into ``archive_dir`` first, so the run's archive is the one it replayed.
+    """
+    settings = {**DEFAULT_PARAMS, **{k: v for k, v in params.items() if v is not None}}
+    sources = list(settings["sources"])
+    archive = Path(archive_dir)
+    replay_dir = settings.get("replay_dir")
+    if replay and replay_dir and Path(replay_dir).resolve() != archive.resolve():
+        if not Path(replay_dir).is_dir():
+            raise ConfigError(f"replay asked for, but there is no archive at {replay_dir}")
+        shutil.copytree(replay_dir, archive, dirs_exist_ok=True)
+    archive.mkdir(parents=True, exist_ok=True)
+    parameters = {k: settings.get(k) for k in ("directions", "sources", "depth", "from_included")}
+    parameters["max_per_seed"] = settings.get("max_per_seed")
+    parameters["replay"] = bool(replay)
+    with StageAudit(
+        audit_path,
+        stage=Stage.CITATIONS.value,
+        rule="chase_citations",
+        inputs=[*decision_paths, *record_tables, *([archive] if replay else [])],
+        outputs=[out_records, out_seeds],
+        parameters=parameters,
+    ) as audit:
+        clients = make_clients(sources, settings.get("source_settings"), archive, replay)
+        result, missing = chase_citations(
+            seeds,
+            clients=clients,
+            decision_paths=decision_paths,
+            record_tables=record_tables,
+            directions=settings["directions"],
+            depth=int(settings["depth"]),
+            from_included=bool(settings["from_included"]),
+            max_per_seed=settings.get("max_per_seed"),
+        )
+        write_records(records_frame(result.records.values()), out_records)
+        write_seeds_table(out_seeds, result.seeds, result.resolutions, sources)
+        unresolved = [
+            s
+            for s in result.seeds
+            if not any(r.status == "resolved" for r in result.resolutions.get(s.id, {}).values())
+        ]
+        audit.counts.update(
+            seeds=len(result.seeds),
+            seeds_config=sum(s.origin == "config" for s in result.seeds),
+            seeds_included=sum(s.origin != "config" for s in result.seeds),
+            seeds_unresolved=len(unresolved),
+            rounds=result.rounds_run,
+            requests=sum(c.requests_made for c in clients),
+            records_out=len(result.records),
+        )
+        for client in clients:
+            audit.counts[f"requests_{client.name}"] = client.requests_made
+        audit.counts.update(result.counts)
+        for reason, n in result.reasons.items():
+            audit.add_reason(reason, n)
+        if unresolved:
+            audit.add_reason("seed not resolved in any source", len(unresolved))
+        if missing:
+            audit.add_reason("included record id not in any record table", len(missing))
+        audit.details["included_not_found"] = missing
+        audit.details["unresolved_seeds"] = [s.id for s in unresolved]
+    log.info(
+        "citations: %d seeds (%d unresolved), %d records, %d requests",
+        len(result.seeds),
+        len(unresolved),
+        len(result.records),
+        sum(c.requests_made for c in clients),
+    )
+    return result
