@@ -68,10 +68,20 @@ def _title_sim(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
-def _author_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
-    """Surnames compared in order over the shorter list (some databases cut lists short)."""
+def _author_sim(prep: Prepared, i: int, j: int) -> float | None:
+    """Surnames in order over the shorter list (some databases cut lists short), or the
+    overlap of all name words when databases disagree on which name is the surname."""
+    a, b = prep.surnames[i], prep.surnames[j]
     if not a or not b:
         return None
+    sim = _surname_sim(a, b)
+    ta, tb = prep.author_tokens[i], prep.author_tokens[j]
+    if sim < 0.9 and min(len(ta), len(tb)) >= 3:
+        sim = max(sim, 0.95 * len(ta & tb) / min(len(ta), len(tb)))
+    return sim
+
+
+def _surname_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     k = min(len(a), len(b), 8)
     left, right = " ".join(a[:k]), " ".join(b[:k])
     if left == right:
@@ -82,6 +92,15 @@ def _author_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
     if a[0] != b[0] and fuzz.ratio(a[0], b[0]) < 80:
         sim = min(sim, 0.7)
     return sim
+
+
+def _contained(a: str, b: str) -> bool:
+    """One title is the other plus or minus a prefix or suffix (``Medical progress:``, a
+    subtitle one database dropped, a truncated field)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 25 or len(short.split()) < 4:
+        return False
+    return fuzz.partial_ratio(short, long_) >= 97
 
 
 def _journal_compatible(a: str, b: str) -> bool | None:
@@ -117,7 +136,12 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
         a, b = prep.ids[name][i], prep.ids[name][j]
         if a and b and a != b:
             return f"different {label}"
-    if prep.kind[i] != prep.kind[j]:
+    va, vb = prep.volume[i], prep.volume[j]
+    pa, pb = prep.fpage[i], prep.fpage[j]
+    same_place = bool(va and pa and va == vb and pa == pb)
+    if prep.kind[i] != prep.kind[j] and not same_place:
+        # an erratum or comment never starts on its target's first page; records that agree
+        # on volume and first page are one item, whatever one database's title says
         kinds = sorted(k or "article" for k in (prep.kind[i], prep.kind[j]))
         return f"{kinds[0]} vs {kinds[1]}"
     if prep.parts[i] and prep.parts[j] and prep.parts[i] != prep.parts[j]:
@@ -129,11 +153,10 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
         return "years differ"
     if prep.conference[i] != prep.conference[j]:
         full = j if prep.conference[i] else i
-        if prep.npages[full] >= 3 or (ya and yb and ya != yb):
+        # 3-60 pages is an article; hundreds of pages is the abstract supplement itself
+        if 3 <= prep.npages[full] <= 60 or (ya and yb and ya != yb):
             return "conference abstract vs full paper"
-    va, vb = prep.volume[i], prep.volume[j]
-    pa, pb = prep.fpage[i], prep.fpage[j]
-    if va and vb and va != vb and pa and pb and pa != pb:
+    if va and vb and va != vb and pa and pb and not _pages_agree(prep, i, j):
         return "different volume and pages"
     if prep.title[i] and prep.title[j] and prep.title[i] == prep.title[j] and ya != yb:
         if ya and yb and not (pa and pa == pb):
@@ -143,16 +166,34 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
     return ""
 
 
+def _pages_agree(prep: Prepared, i: int, j: int) -> bool:
+    """First pages equal, or not really in conflict: page 1 against an electronic article
+    number (``e12724``), or page ranges that overlap (one database's typo)."""
+    pa, pb = prep.fpage[i], prep.fpage[j]
+    if pa == pb:
+        return True
+    if {pa[:1], pb[:1]} & {"E"} and "1" in (pa, pb):
+        return True
+    if pa.isdigit() and pb.isdigit() and prep.npages[i] and prep.npages[j]:
+        sa, sb = int(pa), int(pb)
+        return sa <= sb + prep.npages[j] - 1 and sb <= sa + prep.npages[i] - 1
+    return False
+
+
 def _details(prep: Prepared, i: int, j: int) -> tuple[int, int]:
-    """(agreeing, conflicting) counts over volume, issue and first page."""
+    """(agreeing, conflicting) counts over volume and first page; the issue counts only as
+    agreement (issues are written ``2``, ``2-3``, ``Suppl 1``... and are often wrong)."""
     agree = conflict = 0
-    for values in (prep.volume, prep.issue, prep.fpage):
-        a, b = values[i], values[j]
-        if a and b:
-            if a == b:
-                agree += 1
-            else:
-                conflict += 1
+    va, vb = prep.volume[i], prep.volume[j]
+    if va and vb:
+        agree, conflict = (agree + 1, conflict) if va == vb else (agree, conflict + 1)
+    if prep.fpage[i] and prep.fpage[j]:
+        if _pages_agree(prep, i, j):
+            agree += 1
+        else:
+            conflict += 1
+    if prep.issue[i] and prep.issue[i] == prep.issue[j] and agree:
+        agree += 1
     return agree, conflict
 
 
@@ -176,7 +217,7 @@ def compare_pair(
                 return PairResult(DUPLICATE, 1.0, label)
             return PairResult(UNCERTAIN, round(title, 3), f"uncertain: {label}, titles differ")
 
-    authors = _author_sim(prep.surnames[i], prep.surnames[j])
+    authors = _author_sim(prep, i, j)
     journal = _journal_compatible(prep.journal[i], prep.journal[j])
     agree, conflict = _details(prep, i, j)
     ya, yb = prep.year[i], prep.year[j]
@@ -190,6 +231,26 @@ def compare_pair(
     short = min(len(prep.title[i].split()), len(prep.title[j].split())) <= 4
     score = round(title if authors is None else 0.7 * title + 0.3 * authors, 3)
 
+    same_place = bool(
+        prep.volume[i]
+        and prep.volume[i] == prep.volume[j]
+        and prep.fpage[i]
+        and prep.fpage[j]
+        and _pages_agree(prep, i, j)
+    )
+    if title >= dup_t and same_year and same_place and not numbers_differ:
+        # same title, year, volume and first page: two renderings of one item, whatever the
+        # author lists look like (given and family names swapped, group authors)
+        return PairResult(DUPLICATE, score, "fuzzy: title+year+volume+pages")
+    if (
+        title < dup_t
+        and same_year
+        and same_place
+        and authors is not None
+        and authors >= 0.8
+        and _contained(prep.title[i], prep.title[j])
+    ):
+        return PairResult(DUPLICATE, score, "fuzzy: title contained+authors+year+volume+pages")
     if title >= dup_t:
         evidence = (authors is not None and authors >= 0.75) or (
             authors is None and (agree >= 2 or (agree >= 1 and journal))

@@ -78,7 +78,10 @@ def read_decisions(
                 )
         if values["record_id_a"] == values["record_id_b"]:
             raise DecisionFileError(
-                "a record cannot be paired with itself", path=where, line=line_no, field="record_id_b"
+                "a record cannot be paired with itself",
+                path=where,
+                line=line_no,
+                field="record_id_b",
             )
         decision = values["decision"].lower()
         if decision not in _VALUES:

@@ -216,4 +216,3 @@ def match_new_records(
         )
     )
     return deduplicate(records, previous_clusters=mapping, incremental=True, **options)
-

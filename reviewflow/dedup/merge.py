@@ -83,7 +83,9 @@ def merge_cluster(
     study["record_id"] = study_id
     study["study_id"] = study_id
     study["source_record_ids"] = join_list(ids)
-    study["sources"] = join_list(dict.fromkeys(r.get("source", "") for r in ordered if r.get("source")))
+    study["sources"] = join_list(
+        dict.fromkeys(r.get("source", "") for r in ordered if r.get("source"))
+    )
     study["n_records"] = str(len(ids))
     return study
 

@@ -36,12 +36,37 @@ _LANG_TAG = re.compile(
     r"(?: with english abstract)?\]",
     re.IGNORECASE,
 )
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+#: Notes that databases append to a title and that are not part of it: MEDLINE's
+#: "[Erratum appears in ...]", "[Comment in: ...]", Ovid's "[Review] [45 refs]", DARE's
+#: "(Provisional abstract)", "[corrected]".
+_ANNOTATION = re.compile(
+    r"(?:(?<=[\w.\])\]])\s*|^\s*\[)\[?\s*(?:corrected\s*\]\s*\[)?(?:published\s+)?(?:erratum|comment|retraction|update|"
+    r"republished|expression of concern|retracted)s?(?:\s+appears)?\s+in\b[^\]]*(?:\]|$)|"
+    r"\[\s*corrected\s*\]|\[?\s*review\s*\]?\s*\[?\s*\d+\s+refs?\s*\]?|"
+    r"\(?\b(?:provisional|structured)\s+abstract\)?\.?\s*$|"
+    r"\[\s*(?:review|editorial|letter|comment)\s*\]",
+    re.IGNORECASE,
+)
+#: Web of Science titles a correction "<original title> (vol 360, pg 542, 2009)".
+_WOS_CORRECTION = re.compile(r"\(\s*vol\s*\d+\s*,\s*pg\s*\w+\s*,\s*\d{4}\s*\)", re.I)
+_ROMAN = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+}
 _PART = re.compile(
     r"\b(part|phase|study|trial|paper|series|report|stage|type|grade|class|section|chapter)"
     r"\s+([ivx]{1,4}|\d{1,3}|[a-d])\b",
     re.IGNORECASE,
 )
+_INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,3}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MONTHS = {
     m: i
@@ -115,6 +140,10 @@ def fix_mojibake(text: str) -> str:
     return text
 
 
+def _ASCII_LOWER(text: str) -> str:  # noqa: N802 - used like a constant table
+    return _ascii(text).lower()
+
+
 def _ascii(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
@@ -129,6 +158,7 @@ def split_authors(text: str) -> list[str]:
     (``Pala A.Schmitz A. L.Knoll A.``).
     """
     text = fix_mojibake(strip_html(text))
+    text = re.sub(r",\s*null\b", "", text)  # "Kang, null": an empty given name exported as text
     if not text:
         return []
     if re.search(r"\s+and\s+", text) or ";" in text:
@@ -136,8 +166,19 @@ def split_authors(text: str) -> list[str]:
     elif re.search(r"[A-Z]\.[A-Z][a-z]", text):
         parts = re.split(r"(?<=[A-Z]\.)(?=[A-Z][a-z])", text)
     elif "," in text:
-        parts = [p for p in text.split(",")]
-        if all(len(p.split()) == 1 for p in parts if p.strip()) and len(parts) % 2 == 0:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if (
+            all(
+                len(p.split()) >= 2
+                and (_INITIALS.fullmatch(p.split()[-1]) or _INITIALS.fullmatch(p.split()[0]))
+                for p in parts
+            )
+            and len(parts) > 1
+        ):
+            pass  # "Last F, Last G" or "F. Last, G. Last": one author per comma
+        elif len(parts) == 2:
+            parts = [f"{parts[0]}, {parts[1]}"]  # "Last, First": one author
+        elif all(len(p.split()) == 1 for p in parts) and len(parts) % 2 == 0:
             # "Last, F, Other, G": comma pairs of surname and initials
             parts = [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
     else:
@@ -194,6 +235,7 @@ def journal_key(journal: str) -> str:
 def _clean_title(title: str) -> str:
     text = fix_mojibake(strip_html(title))
     text = _LANG_TAG.sub(" ", text)
+    text = _ANNOTATION.sub(" ", text)
     stripped = text.strip().rstrip(".")
     if stripped.startswith("[") and stripped.endswith("]"):
         stripped = stripped[1:-1]
@@ -210,6 +252,8 @@ def _part_labels(text: str) -> frozenset[str]:
 
 
 def _kind(title: str) -> str:
+    if _WOS_CORRECTION.search(title):
+        return "erratum"
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(title):
             return kind
@@ -228,6 +272,7 @@ class Prepared:
     protocol: list[bool] = field(default_factory=list)
     surnames: list[tuple[str, ...]] = field(default_factory=list)
     author_key: list[str] = field(default_factory=list)
+    author_tokens: list[frozenset[str]] = field(default_factory=list)  # every name word
     year: list[int] = field(default_factory=list)  # 0 when missing
     journal: list[str] = field(default_factory=list)
     volume: list[str] = field(default_factory=list)
@@ -273,7 +318,7 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
     prepared.ids = {name: [v.strip() for v in columns[name]] for name in _ID_FIELDS}
     for i in range(len(frame)):
         raw_title = _clean_title(columns["title"][i])
-        key = title_key(_ascii(raw_title))
+        key = title_key(_ascii(_WOS_CORRECTION.sub(" ", raw_title)))
         prepared.title.append(key)
         prepared.title_numbers.append(frozenset(_NUMBER.findall(key)))
         prepared.parts.append(_part_labels(raw_title))
@@ -283,6 +328,8 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
         surnames = tuple(s for s in (_surname(a) for a in authors) if s)
         prepared.surnames.append(surnames)
         prepared.author_key.append(" ".join(surnames))
+        words = re.findall(r"[a-z]{2,}", _ASCII_LOWER(" ".join(authors[:8])))
+        prepared.author_tokens.append(frozenset(words))
         year = columns["year"][i].strip()
         prepared.year.append(int(year[:4]) if year[:4].isdigit() else 0)
         journal = journal_key(columns["journal"][i])
@@ -294,7 +341,9 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
         prepared.fpage.append(fp)
         last = _last_page(pages, fp)
         first_num = int(re.sub(r"\D", "", fp)) if fp and re.sub(r"\D", "", fp) else 0
-        prepared.npages.append(last - first_num + 1 if last and first_num and last >= first_num else 0)
+        prepared.npages.append(
+            last - first_num + 1 if last and first_num and last >= first_num else 0
+        )
         entry = (columns["entry_type"][i] + " " + columns["publication_type"][i]).lower()
         prepared.conference.append(
             any(t in entry for t in _CONFERENCE_TYPES)

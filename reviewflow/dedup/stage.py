@@ -49,9 +49,21 @@ UNCERTAIN_COLUMNS = (
     "record_id_b",
     "score",
     "reason",
-    *(f"{name}_{side}" for name in (
-        "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid"
-    ) for side in ("a", "b")),
+    *(
+        f"{name}_{side}"
+        for name in (
+            "title",
+            "authors",
+            "year",
+            "journal",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "pmid",
+        )
+        for side in ("a", "b")
+    ),
     "decision",
     "reviewer",
     "date",
@@ -68,9 +80,7 @@ def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
     if "record_id" in header and "authors" in header:
         return read_records(path)
     if "record_id" not in header and "ID" not in header:
-        raise DataError(
-            "no record id column: expected 'record_id' or 'ID'", path=str(path), line=1
-        )
+        raise DataError("no record id column: expected 'record_id' or 'ID'", path=str(path), line=1)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     rows = []
     for line, row in enumerate(raw.to_dict("records"), start=2):
@@ -179,7 +189,9 @@ def run_dedup_stage(
         duplicated = records["record_id"].duplicated()
         if duplicated.any():
             rid = records.loc[duplicated, "record_id"].iloc[0]
-            raise DataError(f"record id {rid!r} appears in more than one row", path=records_paths[0])
+            raise DataError(
+                f"record id {rid!r} appears in more than one row", path=records_paths[0]
+            )
         known = set(records["record_id"])
         decisions = read_decisions(decisions_path, known) if decisions_path else []
         previous = _read_previous(params.get("previous_clusters"))
