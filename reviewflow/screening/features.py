@@ -1,0 +1,107 @@
+"""Text features for screening: one TF-IDF matrix from title, abstract and keywords.
+
+Screening decisions turn on a few words in the title and abstract, so the representation is
+a sparse bag of word unigrams and bigrams, optionally stacked with character n-grams (which
+catch spelling variants, plurals and hyphenation that word tokens split apart). The title
+is repeated so that its words weigh more than the abstract's, as a screener reads it first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from reviewflow.normalize import clean_text, strip_html
+
+__all__ = ["FeatureSettings", "build_features", "record_texts"]
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """How records become vectors; every field is a config key under ``screening.features``."""
+
+    word_ngram_max: int = 2
+    char_ngrams: bool = True
+    char_ngram_min: int = 3
+    char_ngram_max: int = 5
+    char_weight: float = 0.5
+    title_repeat: int = 2
+    use_keywords: bool = True
+    min_df: int = 1
+    max_df: float = 0.95
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, Any] | None) -> FeatureSettings:
+        values = dict(values or {})
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def record_texts(
+    frame: pd.DataFrame, *, title_repeat: int = 2, use_keywords: bool = True
+) -> list[str]:
+    """One text per record: title (repeated), abstract without markup, keywords."""
+
+    def column(name: str) -> list[str]:
+        if name not in frame.columns:
+            return [""] * len(frame)
+        return [strip_html(v) for v in frame[name].tolist()]
+
+    titles = column("title")
+    abstracts = column("abstract")
+    keywords = column("keywords") if use_keywords else [""] * len(frame)
+    texts = []
+    for title, abstract, kw in zip(titles, abstracts, keywords, strict=True):
+        parts = [title] * max(1, title_repeat) + [abstract, kw.replace(";", " ")]
+        texts.append(clean_text(" ".join(p for p in parts if p)))
+    return texts
+
+
+def build_features(texts: list[str], settings: FeatureSettings | None = None) -> sp.csr_matrix:
+    """Fit TF-IDF on every record (unsupervised, so no label leaks) and return rows L2-normed.
+
+    Fitting on the whole pool, labelled and unlabelled, is what ASReview and other screening
+    tools do: the vocabulary is known before screening starts and new labels only move the
+    classifier, not the features.
+    """
+    settings = settings or FeatureSettings()
+    if not texts:
+        return sp.csr_matrix((0, 0))
+    safe = [t if t.strip() else "emptyrecord" for t in texts]
+    max_df = settings.max_df if len(safe) >= 20 else 1.0
+    words = TfidfVectorizer(
+        ngram_range=(1, settings.word_ngram_max),
+        sublinear_tf=True,
+        min_df=settings.min_df,
+        max_df=max_df,
+        stop_words="english",
+        strip_accents="unicode",
+        dtype=np.float32,
+    )
+    try:
+        blocks = [words.fit_transform(safe)]
+    except ValueError:  # only stop words everywhere: fall back to keeping them
+        words.set_params(stop_words=None, max_df=1.0)
+        blocks = [words.fit_transform(safe)]
+    if settings.char_ngrams:
+        chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(settings.char_ngram_min, settings.char_ngram_max),
+            sublinear_tf=True,
+            min_df=max(settings.min_df, 2) if len(safe) >= 20 else 1,
+            max_df=max_df,
+            strip_accents="unicode",
+            lowercase=True,
+            dtype=np.float32,
+        )
+        blocks.append(chars.fit_transform(safe) * settings.char_weight)
+    matrix = sp.hstack(blocks, format="csr")
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)

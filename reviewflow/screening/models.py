@@ -1,0 +1,155 @@
+"""Registry of rankers: classifiers that score unscreened records by likely relevance.
+
+A ranker is fitted on the records screened so far and scores every record; the active
+learning loop (:mod:`reviewflow.screening.active_learning`) calls ``fit`` after each
+retraining point and ``score`` to order the records still to screen. Higher score = screen
+sooner. Scores need not be probabilities; only their order matters for the ranking, and
+ensembles combine members through rank-free standardised scores.
+
+Screening data are heavily imbalanced (a few percent relevant), so every preset weights the
+classes (``class_weight="balanced"``) rather than resampling: the same effect as ASReview's
+"double" balance strategy for linear models, without copying rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.svm import LinearSVC
+
+from reviewflow.errors import ConfigError
+
+__all__ = ["PRESETS", "RANKERS", "Ranker", "make_ranker", "ranker_names"]
+
+
+class Ranker(Protocol):
+    """What the screening loop needs from a model.
+
+    ``fit`` is called with the screened records (both classes present); ``score`` with any
+    rows of the same feature matrix; ``get_params`` is written to the audit record.
+    """
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Ranker: ...
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray: ...
+
+    def get_params(self) -> dict[str, Any]: ...
+
+
+class _SklearnRanker:
+    """A scikit-learn linear model scored by its decision function (or log-odds)."""
+
+    def __init__(self, name: str, estimator: Any) -> None:
+        self.name = name
+        self.estimator = estimator
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> _SklearnRanker:
+        self.estimator.fit(X, y)
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        if hasattr(self.estimator, "decision_function"):
+            return np.asarray(self.estimator.decision_function(X), dtype=float)
+        proba = self.estimator.predict_log_proba(X)
+        return np.asarray(proba[:, 1] - proba[:, 0], dtype=float)
+
+    def get_params(self) -> dict[str, Any]:
+        params = {k: v for k, v in self.estimator.get_params().items() if not callable(v)}
+        return {"model": self.name, "estimator": type(self.estimator).__name__, **params}
+
+
+class _EnsembleRanker:
+    """Mean of standardised member scores: two linear models err on different records."""
+
+    def __init__(self, name: str, members: list[_SklearnRanker]) -> None:
+        self.name = name
+        self.members = members
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> _EnsembleRanker:
+        for member in self.members:
+            member.fit(X, y)
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        total = np.zeros(X.shape[0])
+        for member in self.members:
+            s = member.score(X)
+            sd = float(s.std())
+            total += (s - float(s.mean())) / (sd if sd > 0 else 1.0)
+        return total / len(self.members)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"model": self.name, "members": [m.get_params() for m in self.members]}
+
+
+def _logreg(C: float = 1.0, seed: int = 0, **_: Any) -> _SklearnRanker:
+    return _SklearnRanker(
+        "logreg",
+        LogisticRegression(
+            C=C, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=seed
+        ),
+    )
+
+
+def _svm(C: float = 0.1, seed: int = 0, **_: Any) -> _SklearnRanker:
+    return _SklearnRanker(
+        "svm", LinearSVC(C=C, class_weight="balanced", max_iter=5000, random_state=seed)
+    )
+
+
+def _nb(alpha: float = 3.822, **_: Any) -> _SklearnRanker:
+    return _SklearnRanker("nb", MultinomialNB(alpha=alpha))
+
+
+def _sgd(alpha: float = 1e-4, seed: int = 0, **_: Any) -> _SklearnRanker:
+    return _SklearnRanker(
+        "sgd",
+        SGDClassifier(
+            loss="modified_huber", alpha=alpha, class_weight="balanced", random_state=seed
+        ),
+    )
+
+
+def _ensemble(C: float = 1.0, svm_C: float = 0.1, seed: int = 0, **_: Any) -> _EnsembleRanker:
+    return _EnsembleRanker("logreg+svm", [_logreg(C=C, seed=seed), _svm(C=svm_C, seed=seed)])
+
+
+#: Model name -> factory(**params). Unknown names fail with the list of these.
+RANKERS: dict[str, Callable[..., Ranker]] = {
+    "logreg": _logreg,  # logistic regression, class-weighted
+    "svm": _svm,  # linear SVM (hinge), class-weighted: ASReview's elas_u4 classifier family
+    "nb": _nb,  # multinomial naive Bayes, alpha 3.822: ASReview v1 default (elas_n1-like)
+    "sgd": _sgd,  # modified-Huber SGD, class-weighted
+    "logreg+svm": _ensemble,  # mean of standardised logreg and SVM scores
+}
+
+#: Named presets: a model with its parameters, chosen by ``screening.model.preset``. The
+#: default was picked by leave-one-dataset-out simulation on ../shared/data/screening
+#: (benchmarks/screening.py); see docs there for the table.
+PRESETS: dict[str, dict[str, Any]] = {
+    "reviewflow-default": {"name": "logreg+svm", "params": {"C": 1.0, "svm_C": 0.1}},
+    "logreg": {"name": "logreg", "params": {"C": 1.0}},
+    "svm": {"name": "svm", "params": {"C": 0.1}},
+    "nb": {"name": "nb", "params": {"alpha": 3.822}},
+}
+
+
+def ranker_names() -> list[str]:
+    return sorted(RANKERS)
+
+
+def make_ranker(name: str, params: Mapping[str, Any] | None = None, seed: int = 0) -> Ranker:
+    """Build a ranker by registry name, or by preset name when ``name`` is one."""
+    params = dict(params or {})
+    if name in PRESETS and name not in RANKERS:
+        preset = PRESETS[name]
+        name, params = preset["name"], {**preset["params"], **params}
+    if name not in RANKERS:
+        options = ", ".join(sorted(set(RANKERS) | set(PRESETS)))
+        raise ConfigError(f"unknown screening model {name!r}. Available options: {options}")
+    return RANKERS[name](seed=seed, **params)
