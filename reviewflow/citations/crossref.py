@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import requests
+
 from reviewflow.citations.chase import Found, batched
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.errors import SourceError
@@ -70,11 +72,12 @@ class CrossrefCitations:
         *,
         archive_dir: str | os.PathLike[str] | None,
         replay: bool = False,
+        session: requests.Session | None = None,
     ) -> CrossrefCitations:
         from reviewflow.sources import get_source
 
         source = get_source("crossref").from_settings(
-            settings, archive_dir=archive_dir, replay=replay
+            settings, archive_dir=archive_dir, replay=replay, session=session
         )
         extra = getattr(source, "auth_params", None)
         params = list(extra().items()) if callable(extra) else []

@@ -14,6 +14,8 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import requests
+
 from reviewflow.citations.chase import Found, batched
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.normalize import normalize_doi, normalize_pmid
@@ -59,11 +61,12 @@ class EuropePMCCitations:
         *,
         archive_dir: str | os.PathLike[str] | None,
         replay: bool = False,
+        session: requests.Session | None = None,
     ) -> EuropePMCCitations:
         from reviewflow.sources import get_source
 
         source = get_source("europepmc").from_settings(
-            settings, archive_dir=archive_dir, replay=replay
+            settings, archive_dir=archive_dir, replay=replay, session=session
         )
         return cls(source.session)
 

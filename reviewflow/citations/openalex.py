@@ -17,6 +17,8 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import requests
+
 from reviewflow.citations.chase import Found, batched
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.normalize import normalize_doi, normalize_openalex_id, normalize_pmid
@@ -73,12 +75,13 @@ class OpenAlexCitations:
         *,
         archive_dir: str | os.PathLike[str] | None,
         replay: bool = False,
+        session: requests.Session | None = None,
     ) -> OpenAlexCitations:
         """The client on the same session settings the OpenAlex search uses."""
         from reviewflow.sources import get_source
 
         source = get_source("openalex").from_settings(
-            settings, archive_dir=archive_dir, replay=replay
+            settings, archive_dir=archive_dir, replay=replay, session=session
         )
         extra = getattr(source, "auth_params", None)
         params = list(extra().items()) if callable(extra) else []

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from reviewflow.audit import StageAudit
 from reviewflow.citations import get_citation_client
 from reviewflow.citations.chase import ChaseResult, run_rounds
@@ -64,6 +66,8 @@ def make_clients(
     source_settings: Mapping[str, Any] | None,
     archive_dir: str | os.PathLike[str],
     replay: bool,
+    *,
+    session: requests.Session | None = None,
 ) -> list[Any]:
     """One client per source, each archiving under ``<archive_dir>/<source>/``."""
     clients = []
@@ -71,7 +75,9 @@ def make_clients(
         cls = get_citation_client(name)
         settings = dict((source_settings or {}).get(name) or {})
         clients.append(
-            cls.from_settings(settings, archive_dir=Path(archive_dir) / name, replay=replay)
+            cls.from_settings(
+                settings, archive_dir=Path(archive_dir) / name, replay=replay, session=session
+            )
         )
     return clients
 
@@ -194,3 +200,59 @@ def run_citation_stage(
         sum(c.requests_made for c in clients),
     )
     return result
+
+
+def archive_citations_from_recordings(
+    recordings: Sequence[Any],
+    archive_dir: str | os.PathLike[str],
+    *,
+    seeds: Sequence[object],
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Chase ``seeds`` against recorded answers and keep what our clients archived.
+
+    The citation counterpart of :func:`reviewflow.sources.archive.archive_from_recordings`
+    (same in-process transport, same provenance fields on every archive line): the demo
+    replays real responses other projects recorded, under the requests reviewflow sends.
+    """
+    import json
+
+    from reviewflow.io import atomic_write_text
+    from reviewflow.sources.archive import RecordingAdapter, _without_secrets
+    from reviewflow.sources.http import ARCHIVE_INDEX, archive_entries
+
+    settings = {**DEFAULT_PARAMS, **dict(params or {})}
+    target = Path(archive_dir)
+    if target.exists():
+        shutil.rmtree(target)
+    adapter = RecordingAdapter(recordings)
+    http = requests.Session()
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    fast = {name: {"requests_per_second": 1000} for name in settings["sources"]}
+    clients = make_clients(settings["sources"], fast, target, False, session=http)
+    result, _ = chase_citations(
+        seeds,
+        clients=clients,
+        directions=settings["directions"],
+        depth=int(settings["depth"]),
+        from_included=False,
+        max_per_seed=settings.get("max_per_seed"),
+    )
+    served = iter(adapter.served)
+    for client in clients:
+        folder = target / client.name
+        lines = []
+        for entry in archive_entries(folder):
+            recording = next(served)
+            entry["time"] = recording.recorded_at
+            entry["recorded_request"] = f"{recording.method} {_without_secrets(recording.url)}"
+            entry["recorded_file"] = recording.origin
+            lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        atomic_write_text(folder / ARCHIVE_INDEX, "".join(lines))
+    return {
+        "records": len(result.records),
+        "requests": sum(c.requests_made for c in clients),
+        "counts": result.counts,
+        "files": [r.origin for r in adapter.served],
+    }
