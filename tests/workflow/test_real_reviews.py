@@ -1,0 +1,125 @@
+"""The two real review folders validate, document their provenance and plan a full run."""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewflow.config import REPO_ROOT, load_config
+
+REVIEWS = REPO_ROOT / "config" / "reviews"
+REVIEW_IDS = ["CRD42016039552", "mltc-minoritised-mechanisms"]
+
+#: Header rows of the decision files every review folder carries (config/README.md).
+DECISION_HEADERS = {
+    "screening.csv": ["record_id", "decision", "reviewer", "date", "note"],
+    "fulltext.csv": ["record_id", "decision", "reason", "reviewer", "date", "note"],
+    "dedup.csv": ["record_id_a", "record_id_b", "decision", "reviewer", "date", "note"],
+}
+
+DRY_RUN_TIMEOUT_S = 180
+
+
+def _config(review_id: str) -> dict[str, Any]:
+    return load_config(REVIEWS / review_id / "config.yaml")
+
+
+@pytest.mark.parametrize("review_id", REVIEW_IDS)
+def test_config_validates_against_the_schema(review_id: str) -> None:
+    config = _config(review_id)
+    assert config["review"]["title"]
+    assert config.get("imports", []) == [], "imports without shipped exports break a run"
+    sources = {search["source"] for search in config["searches"]}
+    assert sources == {"pubmed", "europepmc", "openalex", "crossref", "semanticscholar"}
+
+
+@pytest.mark.parametrize("review_id", REVIEW_IDS)
+def test_decision_files_exist_with_header_rows_only(review_id: str) -> None:
+    folder = REVIEWS / review_id / "decisions"
+    for name, header in DECISION_HEADERS.items():
+        with open(folder / name, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        assert rows == [header], f"{folder / name}: no invented decisions, header only"
+
+
+@pytest.mark.parametrize("review_id", REVIEW_IDS)
+def test_every_path_in_the_config_exists_in_the_folder(review_id: str) -> None:
+    """Paths in a review config are relative to its folder; a missing one stops the run."""
+    folder = REVIEWS / review_id
+
+    def paths(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [p for value in node.values() for p in paths(value)]
+        if isinstance(node, list):
+            return [p for value in node for p in paths(value)]
+        if isinstance(node, str) and re.fullmatch(r"[\w./-]+\.(csv|tsv|ris|nbib|xlsx|yaml)", node):
+            return [node]
+        return []
+
+    found = paths(_config(review_id))
+    assert found, "the config names its decision files"
+    missing = [p for p in found if not (folder / p).is_file()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("review_id", REVIEW_IDS)
+def test_readme_cites_every_seed(review_id: str) -> None:
+    """Each citation seed is a real study whose provenance the README states."""
+    readme = (REVIEWS / review_id / "README.md").read_text(encoding="utf-8").lower()
+    seeds = _config(review_id)["citations"]["seeds"]
+    assert seeds
+    for seed in seeds:
+        seed_id = seed["id"] if isinstance(seed, dict) else seed
+        bare = re.sub(r"^(doi|pmid):", "", str(seed_id).lower())
+        assert bare in readme, f"{seed} is not explained in the README"
+
+
+def _job_counts(dry_run_output: str) -> dict[str, int]:
+    """Rule -> job count from the 'Job stats' table that `snakemake -n` prints."""
+    counts: dict[str, int] = {}
+    table = dry_run_output.split("Job stats:", 1)[1]
+    for line in table.splitlines():
+        match = re.fullmatch(r"\s*([a-z_]+)\s+(\d+)\s*", line)
+        if match and match.group(1) != "total":
+            counts[match.group(1)] = int(match.group(2))
+        elif line.strip().startswith("total"):
+            break
+    return counts
+
+
+@pytest.mark.timeout(2 * DRY_RUN_TIMEOUT_S)
+@pytest.mark.parametrize("review_id", REVIEW_IDS)
+def test_dry_run_plans_one_search_job_per_search_line(review_id: str, tmp_path: Path) -> None:
+    folder = REVIEWS / review_id
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-n",
+        "--snakefile",
+        str(REPO_ROOT / "Snakefile"),
+        "--directory",
+        str(folder),
+        "--configfile",
+        str(folder / "config.yaml"),
+    ]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=DRY_RUN_TIMEOUT_S,
+        cwd=tmp_path,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    counts = _job_counts(output)
+    assert counts.get("search_database") == len(_config(review_id)["searches"]), counts
+    assert "chase_citations" in counts
+    assert "import_records" not in counts
