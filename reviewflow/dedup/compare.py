@@ -132,13 +132,17 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
     Used both for a pair's outcome and when two clusters are about to merge: every pair
     across them must pass, so one weak link cannot chain distinct publications together.
     """
-    for name, label in (("doi", "DOIs"), ("pmid", "PMIDs"), ("pmcid", "PMCIDs")):
-        a, b = prep.ids[name][i], prep.ids[name][j]
-        if a and b and a != b:
-            return f"different {label}"
     va, vb = prep.volume[i], prep.volume[j]
     pa, pb = prep.fpage[i], prep.fpage[j]
     same_place = bool(va and pa and va == vb and pa == pb)
+    ya, yb = prep.year[i], prep.year[j]
+    for name, label in (("doi", "DOIs"), ("pmid", "PMIDs"), ("pmcid", "PMCIDs")):
+        a, b = prep.ids[name][i], prep.ids[name][j]
+        if a and b and a != b and not (a.startswith(b) or b.startswith(a)):
+            # a database sometimes attaches another work's DOI (a 1995 paper with a 2016
+            # DOI); an identical title, year, volume and first page outweigh it
+            if not (same_place and ya == yb and _title_sim(prep.title[i], prep.title[j]) >= 0.98):
+                return f"different {label}"
     if prep.kind[i] != prep.kind[j] and not same_place:
         # an erratum or comment never starts on its target's first page; records that agree
         # on volume and first page are one item, whatever one database's title says
@@ -148,15 +152,15 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
         return "different part numbers"
     if prep.protocol[i] != prep.protocol[j]:
         return "protocol vs results"
-    ya, yb = prep.year[i], prep.year[j]
     if ya and yb and abs(ya - yb) > 1:
         return "years differ"
     if prep.conference[i] != prep.conference[j]:
         full = j if prep.conference[i] else i
         # 3-60 pages is an article; hundreds of pages is the abstract supplement itself
-        if 3 <= prep.npages[full] <= 60 or (ya and yb and ya != yb):
+        same_start = bool(pa and pb and pa.lstrip("SE") == pb.lstrip("SE"))
+        if (3 <= prep.npages[full] <= 60 or (ya and yb and ya != yb)) and not same_start:
             return "conference abstract vs full paper"
-    if va and vb and va != vb and pa and pb and not _pages_agree(prep, i, j):
+    if va and vb and va != vb and _pages_agree(prep, i, j) is False:
         return "different volume and pages"
     if prep.title[i] and prep.title[j] and prep.title[i] == prep.title[j] and ya != yb:
         if ya and yb and not (pa and pa == pb):
@@ -166,17 +170,24 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
     return ""
 
 
-def _pages_agree(prep: Prepared, i: int, j: int) -> bool:
-    """First pages equal, or not really in conflict: page 1 against an electronic article
-    number (``e12724``), or page ranges that overlap (one database's typo)."""
+def _pages_agree(prep: Prepared, i: int, j: int) -> bool | None:
+    """Do the first pages agree? ``None`` when they cannot be compared.
+
+    Equal first pages agree; so do ranges that overlap or a single page inside the other's
+    range (one database's typo). A plain page against an electronic locator (``e12724``,
+    BMJ's ``a1754``) cannot be compared: the same article carries both.
+    """
     pa, pb = prep.fpage[i], prep.fpage[j]
+    if not pa or not pb:
+        return None
     if pa == pb:
         return True
-    if {pa[:1], pb[:1]} & {"E"} and "1" in (pa, pb):
-        return True
-    if pa.isdigit() and pb.isdigit() and prep.npages[i] and prep.npages[j]:
+    if pa.isdigit() != pb.isdigit():
+        return None
+    if pa.isdigit() and pb.isdigit():
         sa, sb = int(pa), int(pb)
-        return sa <= sb + prep.npages[j] - 1 and sb <= sa + prep.npages[i] - 1
+        ea, eb = sa + max(prep.npages[i], 1) - 1, sb + max(prep.npages[j], 1) - 1
+        return sa <= eb and sb <= ea
     return False
 
 
@@ -187,11 +198,9 @@ def _details(prep: Prepared, i: int, j: int) -> tuple[int, int]:
     va, vb = prep.volume[i], prep.volume[j]
     if va and vb:
         agree, conflict = (agree + 1, conflict) if va == vb else (agree, conflict + 1)
-    if prep.fpage[i] and prep.fpage[j]:
-        if _pages_agree(prep, i, j):
-            agree += 1
-        else:
-            conflict += 1
+    pages = _pages_agree(prep, i, j)
+    if pages is not None:
+        agree, conflict = (agree + 1, conflict) if pages else (agree, conflict + 1)
     if prep.issue[i] and prep.issue[i] == prep.issue[j] and agree:
         agree += 1
     return agree, conflict
@@ -232,13 +241,9 @@ def compare_pair(
     score = round(title if authors is None else 0.7 * title + 0.3 * authors, 3)
 
     same_place = bool(
-        prep.volume[i]
-        and prep.volume[i] == prep.volume[j]
-        and prep.fpage[i]
-        and prep.fpage[j]
-        and _pages_agree(prep, i, j)
+        prep.volume[i] and prep.volume[i] == prep.volume[j] and _pages_agree(prep, i, j)
     )
-    if title >= dup_t and same_year and same_place and not numbers_differ:
+    if title >= dup_t and same_year and same_place:
         # same title, year, volume and first page: two renderings of one item, whatever the
         # author lists look like (given and family names swapped, group authors)
         return PairResult(DUPLICATE, score, "fuzzy: title+year+volume+pages")
@@ -261,10 +266,46 @@ def compare_pair(
             evidence = False
         if evidence and conflict == 0 and journal is not False and year_ok:
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+year")
-        if evidence and conflict == 0 and year_ok:
+        if (
+            evidence
+            and conflict == 0
+            and year_ok
+            and (
+                not (prep.conference[i] or prep.conference[j])
+                or prep.meeting_venue[i]
+                or prep.meeting_venue[j]
+            )
+        ):
+            # journal names that do not match as abbreviations are usually one journal
+            # renamed or translated; conference abstracts, though, are presented again at
+            # other meetings under the same title
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+year, journal differs")
         if evidence and conflict == 0 and agree >= 2:
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+volume+pages")
+        if (
+            not numbers_differ
+            and not year_ok
+            and authors is not None
+            and authors >= 0.9
+            and conflict == 0
+            and prep.volume[i]
+            and prep.volume[i] == prep.volume[j]
+            and journal
+        ):
+            # one year apart: online-first and print years; the same volume of the same
+            # journal rules out a yearly item with the same title
+            return PairResult(DUPLICATE, score, "fuzzy: title+authors+journal+volume, year+-1")
+        if (
+            same_year
+            and journal
+            and authors is not None
+            and authors >= 0.9
+            and _pages_agree(prep, i, j)
+            and not numbers_differ
+        ):
+            # everything agrees but the volume: one database put the issue or a supplement
+            # number in the volume field
+            return PairResult(DUPLICATE, score, "fuzzy: title+authors+year+journal+pages")
         return PairResult(UNCERTAIN, score, "uncertain: similar title, other fields disagree")
 
     if title >= unc_t:

@@ -280,6 +280,7 @@ class Prepared:
     fpage: list[str] = field(default_factory=list)
     npages: list[int] = field(default_factory=list)  # page count, 0 when unknown
     conference: list[bool] = field(default_factory=list)
+    meeting_venue: list[bool] = field(default_factory=list)  # venue named as a meeting
     abstract_len: list[int] = field(default_factory=list)
     ids: dict[str, list[str]] = field(default_factory=dict)
 
@@ -345,6 +346,7 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
             last - first_num + 1 if last and first_num and last >= first_num else 0
         )
         entry = (columns["entry_type"][i] + " " + columns["publication_type"][i]).lower()
+        prepared.meeting_venue.append(bool(_CONFERENCE_VENUE.search(journal)))
         prepared.conference.append(
             any(t in entry for t in _CONFERENCE_TYPES)
             or bool(_CONFERENCE_VENUE.search(journal))
