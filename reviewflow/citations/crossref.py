@@ -60,7 +60,14 @@ class CrossrefCitations:
     name = "crossref"
     directions = ("backward",)
 
-    def __init__(self, session: ApiSession, *, extra_params: Sequence[tuple[str, str]] = ()):
+    def __init__(
+        self,
+        session: ApiSession,
+        *,
+        extra_params: Sequence[tuple[str, str]] = (),
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.batch_size = batch_size
         self.session = session
         self.extra_params = list(extra_params)
         self.skipped_references = 0
@@ -120,7 +127,7 @@ class CrossrefCitations:
         dois = list(dict.fromkeys(s.doi for s in with_doi))
         found: dict[str, tuple[dict[str, Any], str]] = {}
         misses: dict[str, str] = {}
-        for batch in batched(dois, BATCH_SIZE):
+        for batch in batched(dois, self.batch_size):
             works, reason = self._lookup(batch)
             found.update(works)
             misses.update({doi: reason for doi in batch if doi not in works})
