@@ -1,0 +1,20 @@
+"""Snakemake entry point: rule search_database (logic: reviewflow.sources.stage)."""
+
+from typing import TYPE_CHECKING
+
+from reviewflow.logs import log_to_file
+
+if TYPE_CHECKING:
+    from snakemake.iocontainers import snakemake
+
+with log_to_file(snakemake.log[0]):
+    from reviewflow.sources.stage import run_search_stage
+
+    run_search_stage(
+        search=snakemake.params.search,
+        sources=snakemake.params.sources,
+        replay=snakemake.params.replay,
+        records_path=snakemake.output.records,
+        archive_path=snakemake.output.archive,
+        audit_path=snakemake.output.audit,
+    )
