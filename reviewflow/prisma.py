@@ -21,14 +21,17 @@ citation searching         ``citations`` audit: ``counts.records_backward`` / ``
                            (or ``backward``/``forward``), else ``counts.records_out``
 duplicates                 ``dedup`` audit: ``counts.duplicates_removed``, else
                            ``records_in - studies_out``
-automation                 ``screening`` audit: ``counts.excluded_by_automation`` (records left
-                           unscreened once the stopping rule fired)
-screened / excluded        ``screening`` audit: ``counts.records_screened``, ``counts.records_excluded``
+automation                 ``screening`` audit: ``counts.excluded_by_automation``, else
+                           ``counts.awaiting`` when ``details.stop_criterion_met`` is true (the
+                           records the stopping rule left unscreened); while it is not met,
+                           ``awaiting`` is shown as records awaiting screening
+screened / excluded        ``screening`` audit: ``counts.screened``, ``counts.excluded``
 sought / not retrieved     ``fulltext`` audit (``assess_fulltexts``, else ``locate_fulltexts``): ``counts.reports_sought``,
                            ``counts.reports_not_retrieved``
 assessed / excluded        ``fulltext`` audit of ``assess_fulltexts``: ``counts.reports_assessed``,
-                           ``counts.reports_excluded``, the reasons from ``reasons``
-included                   ``fulltext`` audit: ``counts.studies_included``, ``counts.reports_included``
+                           ``counts.excluded``, the reasons from ``reasons`` (``excluded: <label>``)
+included                   ``fulltext`` audit: ``counts.included`` (``studies_included``,
+                           ``reports_included`` when reports and studies differ)
 previous version           config ``update.previous_review`` (``studies_included``,
                            ``reports_included``, ``source``)
 ========================  ======================================================================
@@ -73,6 +76,9 @@ BOX_TEXT: dict[str, str] = {
     "excluded_other": "Records removed for other reasons",
     "records_screened": "Records screened",
     "records_excluded": "Records excluded",
+    # Not template boxes: shown inside the box above them while a review is in progress.
+    "records_awaiting": "Records awaiting screening",
+    "reports_awaiting": "Reports awaiting a full-text decision",
     "reports_sought": "Reports sought for retrieval",
     "reports_not_retrieved": "Reports not retrieved",
     "reports_assessed": "Reports assessed for eligibility",
@@ -247,12 +253,20 @@ def prisma_counts(
 
     screening = _one(grouped, Stage.SCREENING)
     if screening is not None:
+        path = screening.get("path", "")
         auto = _lookup(screening, "counts", ("excluded_by_automation", "excluded_automatic"))
+        awaiting = _lookup(screening, "counts", ("awaiting",))
+        stopped = (screening.get("details") or {}).get("stop_criterion_met") is True
+        if auto is None and stopped and awaiting is not None:
+            # The stopping rule was met: the records left unscreened are set aside by it.
+            auto = (awaiting[0], f"{awaiting[1]} (details.stop_criterion_met = true)")
+        elif awaiting is not None and awaiting[0]:
+            boxes["records_awaiting"] = _Box(
+                BOX_TEXT["records_awaiting"], awaiting[0], [{"audit": path, "key": awaiting[1]}]
+            )
         if auto is not None:
             boxes["excluded_automatic"] = _Box(
-                BOX_TEXT["excluded_automatic"],
-                auto[0],
-                [{"audit": screening.get("path", ""), "key": auto[1]}],
+                BOX_TEXT["excluded_automatic"], auto[0], [{"audit": path, "key": auto[1]}]
             )
         for box_id, keys in (
             ("records_screened", ("records_screened", "screened")),
@@ -289,6 +303,11 @@ def prisma_counts(
             n, source = _count(assess, *keys)
             boxes[box_id] = _Box(BOX_TEXT[box_id].rstrip(":"), n, [source])
         path = assess.get("path", "")
+        pending = _lookup(assess, "counts", ("awaiting_fulltext_decision",))
+        if pending is not None and pending[0]:
+            boxes["reports_awaiting"] = _Box(
+                BOX_TEXT["reports_awaiting"], pending[0], [{"audit": path, "key": pending[1]}]
+            )
         for reason, n in sorted((assess.get("reasons") or {}).items()):
             label = reason.split(":", 1)[1].strip() if reason.startswith("excluded:") else reason
             box_id = f"reason:{label}"
@@ -439,6 +458,9 @@ def _layout_rows(counts: Mapping[str, Any]) -> list[dict[str, Any]]:
         if main_id not in boxes:
             continue
         row: dict[str, Any] = {"phase": "screening", "main": _block(boxes, main_id)}
+        pending = {"records_screened": "records_awaiting", "reports_assessed": "reports_awaiting"}
+        if pending.get(main_id) in boxes:
+            row["main"] += _n_line(boxes, pending[main_id])
         if right_id in boxes:
             row["right"] = right(counts) if right else _block(boxes, right_id)
         rows.append(row)

@@ -120,3 +120,36 @@ def test_missing_declared_audit_is_named(audit_tree):
             out_counts="c.json",
             audit_path="a.json",
         )
+
+
+def _screening_only(counts, details):
+    audits = load_audits("results")
+    screening = next(a for a in audits if a["stage"] == "screening")
+    screening["counts"] = counts
+    screening["details"] = details
+    return prisma_counts(audits, {})
+
+
+def test_stopping_rule_sets_aside_the_unscreened(audit_tree):
+    counts = _screening_only(
+        {"studies_in": 200, "screened": 120, "excluded": 100, "included": 20, "awaiting": 80},
+        {"stop_criterion_met": True},
+    )
+    assert _n(counts, "records_screened") == 120
+    assert _n(counts, "records_excluded") == 100
+    assert _n(counts, "excluded_automatic") == 80
+    assert counts["boxes"]["excluded_automatic"]["sources"][0]["key"].startswith("counts.awaiting")
+    assert "records_awaiting" not in counts["boxes"]
+
+
+def test_unfinished_screening_shows_records_awaiting(audit_tree, tmp_path):
+    from reviewflow.prisma import draw_prisma
+
+    counts = _screening_only(
+        {"screened": 120, "excluded": 100, "included": 20, "awaiting": 80},
+        {"stop_criterion_met": False},
+    )
+    assert "excluded_automatic" not in counts["boxes"]
+    assert _n(counts, "records_awaiting") == 80
+    draw_prisma(counts, tmp_path / "p.svg")
+    assert "Records awaiting screening (n = 80)" in (tmp_path / "p.svg").read_text()
