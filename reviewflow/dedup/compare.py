@@ -157,17 +157,24 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
     if prep.conference[i] != prep.conference[j]:
         full = j if prep.conference[i] else i
         # 3-60 pages is an article; hundreds of pages is the abstract supplement itself
-        same_start = bool(pa and pb and pa.lstrip("SE") == pb.lstrip("SE"))
+        same_start = _same_start(pa, pb)
         if (3 <= prep.npages[full] <= 60 or (ya and yb and ya != yb)) and not same_start:
             return "conference abstract vs full paper"
     if va and vb and va != vb and _pages_agree(prep, i, j) is False:
         return "different volume and pages"
     if prep.title[i] and prep.title[j] and prep.title[i] == prep.title[j] and ya != yb:
-        if ya and yb and not (pa and pa == pb):
+        if ya and yb and not _same_start(pa, pb):
             ja, jb = prep.journal[i], prep.journal[j]
             if ja and jb and ja != jb:
                 return "same title in different years and journals"
     return ""
+
+
+def _same_start(pa: str, pb: str) -> bool:
+    """Same first page once a locator letter is dropped (``S197``/``197``, ``c37``/``37``):
+    a supplement or online locator of the same page, not another item."""
+    return bool(pa and pb and pa.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == pb.lstrip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def _pages_agree(prep: Prepared, i: int, j: int) -> bool | None:

@@ -120,6 +120,11 @@ _CONFERENCE_VENUE = re.compile(
     r"annual|summit|workshop|colloquium|convention|poster)\b",
     re.IGNORECASE,
 )
+#: Journals called "Proceedings" (PNAS, Proc R Soc B, Mayo Clinic Proceedings) are journals.
+_JOURNAL_PROCEEDINGS = re.compile(
+    r"proceedings (?:national academy|royal society|.*\bsociety\b|.*\bacademy\b)|"
+    r"\bclinic proceedings|proceedings baylor",
+)
 _CONFERENCE_TYPES = {"inproceedings", "conference", "proceedings", "conference paper", "abstract"}
 _JOURNAL_STOP = {"the", "of", "and", "for", "in", "on", "de", "la", "et", "a", "an", "und", "fur"}
 
@@ -346,11 +351,12 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
             last - first_num + 1 if last and first_num and last >= first_num else 0
         )
         entry = (columns["entry_type"][i] + " " + columns["publication_type"][i]).lower()
-        prepared.meeting_venue.append(bool(_CONFERENCE_VENUE.search(journal)))
+        meeting = bool(_CONFERENCE_VENUE.search(journal)) and not _JOURNAL_PROCEEDINGS.search(
+            journal
+        )
+        prepared.meeting_venue.append(meeting)
         prepared.conference.append(
-            any(t in entry for t in _CONFERENCE_TYPES)
-            or bool(_CONFERENCE_VENUE.search(journal))
-            or fp.startswith("S")
+            any(t in entry for t in _CONFERENCE_TYPES) or meeting or fp.startswith("S")
         )
         prepared.abstract_len.append(len(columns["abstract"][i]))
     return prepared
