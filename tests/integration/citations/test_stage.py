@@ -1,0 +1,84 @@
+"""The chase_citations stage replaying the demo's archive of real OpenAlex answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reviewflow.citations.stage import run_citation_stage
+from reviewflow.errors import SourceError
+
+DEMO_ARCHIVE = Path(__file__).resolve().parents[3] / "config" / "demo" / "archive" / "citations"
+SEEDS = [{"id": "W3045921891", "note": "preprint"}, "W3046863325"]
+
+
+def _run(tmp_path: Path, name: str, **overrides):
+    out = tmp_path / name
+    params = {"sources": ["openalex"], "depth": 2, "replay_dir": str(DEMO_ARCHIVE), **overrides}
+    run_citation_stage(
+        seeds=SEEDS,
+        decision_paths=[],
+        record_tables=[],
+        params=params,
+        archive_dir=out / "archive",
+        replay=True,
+        out_records=out / "records.csv",
+        out_seeds=out / "seeds.csv",
+        audit_path=out / "chase_citations.audit.json",
+    )
+    return out
+
+
+def test_replay_writes_records_seeds_and_prisma_counts(tmp_path):
+    out = _run(tmp_path, "a")
+    audit = json.loads((out / "chase_citations.audit.json").read_text(encoding="utf-8"))
+    counts = audit["counts"]
+    assert counts["backward_round1"] == 38
+    assert counts["forward_round1"] == 5
+    assert counts["records_out"] == 43
+    assert counts["seeds"] == 2
+    assert counts["seeds_unresolved"] == 0
+    assert counts["requests"] == 3
+    assert counts["rounds"] == 1  # no record found was included: round 2 never starts
+    records = pd.read_csv(out / "records.csv", dtype=str, keep_default_na=False)
+    assert len(records) == 43 and set(records["found_by"]) == {"citation"}
+    # Replayed records carry the time OpenAlex answered, not the time of the replay.
+    assert set(records["retrieved_at"]) == {"2025-11-17T17:13:37Z", "2025-11-17T17:13:35Z"}
+    seeds = pd.read_csv(out / "seeds.csv", dtype=str, keep_default_na=False)
+    assert seeds[["seed", "openalex", "status", "note"]].values.tolist() == [
+        ["W3045921891", "W3045921891", "resolved", "preprint"],
+        ["W3046863325", "W3046863325", "resolved", ""],
+    ]
+
+
+def test_replay_is_byte_identical(tmp_path):
+    first, second = _run(tmp_path, "a"), _run(tmp_path, "b")
+    for name in ("records.csv", "seeds.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_included_record_becomes_a_round_two_seed(tmp_path):
+    """A decision including a record found in round 1 makes it the next round's seed.
+
+    Its references are not in the archive, so replay stops with a clear error naming the
+    request round 2 needs: the round did start, and no partial output claims success.
+    """
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("record_id,decision\ncitations:W2741809807,include\n", encoding="utf-8")
+    out = tmp_path / "c"
+    with pytest.raises(SourceError, match="filter=openalex%3AW2741809807"):
+        run_citation_stage(
+            seeds=SEEDS,
+            decision_paths=[decisions],
+            record_tables=[],
+            params={"depth": 2, "replay_dir": str(DEMO_ARCHIVE)},
+            archive_dir=out / "archive",
+            replay=True,
+            out_records=out / "records.csv",
+            out_seeds=out / "seeds.csv",
+            audit_path=out / "chase_citations.audit.json",
+        )
+    assert not (out / "chase_citations.audit.json").exists()
