@@ -8,6 +8,8 @@ if is_enabled("citations"):
 
     def citation_tables():
         """Record tables of searches and imports, where included record ids are looked up."""
+        if not config.get("citations", {}).get("from_included", True):
+            return []
         tables = expand(
             "results/import/{import_id}/records.csv", import_id=import_ids()
         )
