@@ -213,8 +213,9 @@ _EBSCO_COPYRIGHT = re.compile(
 # "© 2019 Elsevier Ltd. All rights reserved." / "Copyright © 2020 ..." / "(C) 2018 ..." at
 # the very end of an abstract: publisher boilerplate, not part of the abstract.
 _TRAILING_COPYRIGHT = re.compile(
-    r"\s*(?:(?:Copyright\s*)?(?:©|\(c\))|Copyright\s+(?=\d{4}))"
-    r"\s*(?:\d{4}|the authors?|[^.©]{0,80}?\d{4})[^©]{0,300}$",
+    r"\s*(?:©[^©]{0,80}$"  # "© Lippincott Williams & Wilkins." (no year), a lone "©"
+    r"|(?:(?:Copyright\s*)?(?:©|\(c\))|Copyright\s+(?=\d{4}))"
+    r"\s*(?:\d{4}|the authors?|[^©]{0,120}?\d{4})[^©]{0,300}$)",
     re.IGNORECASE,
 )
 
@@ -237,7 +238,7 @@ def clean_abstract(value: object) -> str:
     if not text or _NO_ABSTRACT.match(text):
         return ""
     text = _EBSCO_COPYRIGHT.sub("", text)
-    for _ in range(2):  # "... © 2019 Elsevier Ltd. All rights reserved. © 2019 The Authors."
+    for _ in range(3):  # "... © 2019 Elsevier Ltd. © 2019 The Authors." / "© Copyright © 2021"
         match = _TRAILING_COPYRIGHT.search(text)
         if match and match.start() > 40:
             text = text[: match.start()]
