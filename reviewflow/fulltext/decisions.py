@@ -1,0 +1,219 @@
+"""Full-text decision files: read, check every row, and resolve record ids to studies.
+
+A full-text decision file is a CSV under version control, one row per decision::
+
+    record_id,decision,reason,reviewer,date,note
+    nagtegaal_records:40,include,,A. Reviewer,2026-11-24,
+    nagtegaal_records:19,exclude,wrong_population,A. Reviewer,2026-11-24,
+    nagtegaal_records:27,not_retrieved,,A. Reviewer,2026-11-24,library could not supply
+
+``decision`` is ``include``, ``exclude`` or ``not_retrieved`` (PRISMA 2020 counts reports
+not retrieved apart from reports assessed and excluded). ``reason`` is a code from config
+``fulltext.exclusion_reasons`` and is required for ``exclude``. A decision may name any
+member record of a deduplicated study (or the study id itself). When a study has several
+decisions, the latest ``date`` wins (file order breaks ties): a reviewer who first could not
+retrieve a report and later assessed it adds a row rather than editing history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandas as pd
+
+from reviewflow.errors import DecisionFileError
+
+__all__ = [
+    "DECISION_COLUMNS",
+    "FulltextDecision",
+    "FulltextOutcome",
+    "read_fulltext_decisions",
+    "record_study_map",
+    "resolve_decisions",
+]
+
+#: Columns of a full-text decision file; ``record_id`` and ``decision`` are required.
+DECISION_COLUMNS: tuple[str, ...] = ("record_id", "decision", "reason", "reviewer", "date", "note")
+
+_REQUIRED_COLUMNS = ("record_id", "decision")
+
+
+class FulltextOutcome(StrEnum):
+    """What a reviewer decided about a study's report."""
+
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    NOT_RETRIEVED = "not_retrieved"
+
+
+@dataclass
+class FulltextDecision:
+    """One checked row of a decision file, with the study it applies to."""
+
+    path: str
+    line: int
+    record_id: str
+    study_id: str
+    decision: str
+    reason: str
+    reviewer: str
+    date: str
+    note: str
+
+
+def _problem(path: str, line: int | None, field: str | None, message: str) -> str:
+    return str(DecisionFileError(message, path=path, line=line, field=field))
+
+
+def read_fulltext_decisions(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    record_to_study: Mapping[str, str],
+    reason_codes: Sequence[str],
+) -> list[FulltextDecision]:
+    """Every decision of every file, checked; all problems raised at once.
+
+    ``record_to_study`` maps every known record id (and every study id, to itself) to its
+    study id; it comes from ``results/dedup/clusters.csv``.
+    """
+    problems: list[str] = []
+    decisions: list[FulltextDecision] = []
+    allowed = ", ".join(o.value for o in FulltextOutcome)
+    codes = set(reason_codes)
+    for raw_path in paths:
+        path = os.fspath(raw_path)
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        except FileNotFoundError:
+            problems.append(_problem(path, None, None, "decision file not found"))
+            continue
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            problems.append(_problem(path, None, None, f"cannot read as CSV: {exc}"))
+            continue
+        frame.columns = [str(c).strip() for c in frame.columns]
+        missing = [c for c in _REQUIRED_COLUMNS if c not in frame.columns]
+        if missing:
+            problems.append(_problem(path, 1, None, f"missing column(s): {', '.join(missing)}"))
+            continue
+        unknown_cols = [c for c in frame.columns if c not in DECISION_COLUMNS]
+        if unknown_cols:
+            problems.append(
+                _problem(
+                    path,
+                    1,
+                    None,
+                    f"unknown column(s): {', '.join(unknown_cols)} "
+                    f"(expected: {', '.join(DECISION_COLUMNS)})",
+                )
+            )
+            continue
+        for index, row in frame.iterrows():
+            line = int(str(index)) + 2  # header is line 1
+            get = {c: str(row.get(c, "")).strip() for c in DECISION_COLUMNS}
+            if not any(get.values()):
+                continue
+            record_id, decision, reason = get["record_id"], get["decision"].lower(), get["reason"]
+            if not record_id:
+                problems.append(_problem(path, line, "record_id", "empty record id"))
+                continue
+            study_id = record_to_study.get(record_id, "")
+            if not study_id:
+                problems.append(
+                    _problem(path, line, "record_id", f"unknown record id {record_id!r}")
+                )
+            if decision not in {o.value for o in FulltextOutcome}:
+                problems.append(
+                    _problem(
+                        path, line, "decision", f"{get['decision']!r} is not one of: {allowed}"
+                    )
+                )
+            if decision == FulltextOutcome.EXCLUDE and not reason:
+                problems.append(_problem(path, line, "reason", "an exclusion needs a reason code"))
+            elif reason and reason not in codes:
+                problems.append(
+                    _problem(
+                        path,
+                        line,
+                        "reason",
+                        f"unknown reason code {reason!r} (config fulltext.exclusion_reasons: "
+                        f"{', '.join(sorted(codes))})",
+                    )
+                )
+            if get["date"]:
+                try:
+                    dt.date.fromisoformat(get["date"])
+                except ValueError:
+                    problems.append(
+                        _problem(path, line, "date", f"{get['date']!r} is not a YYYY-MM-DD date")
+                    )
+            decisions.append(
+                FulltextDecision(
+                    path=path,
+                    line=line,
+                    record_id=record_id,
+                    study_id=study_id,
+                    decision=decision,
+                    reason=reason,
+                    reviewer=get["reviewer"],
+                    date=get["date"],
+                    note=get["note"],
+                )
+            )
+    if problems:
+        raise DecisionFileError(
+            f"{len(problems)} problem(s) in full-text decision files:\n  " + "\n  ".join(problems)
+        )
+    return decisions
+
+
+def resolve_decisions(
+    decisions: Sequence[FulltextDecision],
+) -> tuple[dict[str, FulltextDecision], list[FulltextDecision]]:
+    """(the decision in force per study, the superseded ones): latest date, then file order."""
+    in_force: dict[str, FulltextDecision] = {}
+    superseded: list[FulltextDecision] = []
+    for order, decision in sorted(enumerate(decisions), key=lambda p: (p[1].date, p[0])):
+        del order
+        previous = in_force.get(decision.study_id)
+        if previous is not None:
+            superseded.append(previous)
+        in_force[decision.study_id] = decision
+    return in_force, superseded
+
+
+def record_study_map(
+    clusters_path: str | os.PathLike[str] | None,
+    studies: pd.DataFrame | None = None,
+) -> dict[str, str]:
+    """Record id -> study id from ``results/dedup/clusters.csv`` (and each study to itself).
+
+    ``studies`` (a table with ``study_id`` and ``record_id``) adds the studies' own ids, so
+    a decision or an extraction row may name either a study or any of its records.
+    """
+    mapping: dict[str, str] = {}
+    if clusters_path is not None and os.fspath(clusters_path):
+        path = os.fspath(clusters_path)
+        try:
+            clusters = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DecisionFileError(f"cannot read clusters table: {exc}", path=path) from exc
+        for column in ("record_id", "study_id"):
+            if column not in clusters.columns:
+                raise DecisionFileError(f"no {column!r} column", path=path, line=1)
+        for record_id, study_id in zip(clusters["record_id"], clusters["study_id"], strict=True):
+            if record_id and study_id:
+                mapping[record_id] = study_id
+                mapping.setdefault(study_id, study_id)
+    if studies is not None and "study_id" in studies.columns:
+        for study_id, record_id in zip(
+            studies["study_id"], studies.get("record_id", studies["study_id"]), strict=True
+        ):
+            if study_id:
+                mapping[study_id] = study_id
+                if record_id:
+                    mapping.setdefault(record_id, study_id)
+    return mapping
