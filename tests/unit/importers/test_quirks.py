@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -15,8 +16,13 @@ from .conftest import EXPORTS
 GAMBLING = "ris/gambling-harms_20221207/"
 
 
-def _load(name: str, search_id: str = "s") -> pd.DataFrame:
-    return import_file(EXPORTS / name, search_id=search_id)
+@functools.cache
+def _cached(name: str) -> pd.DataFrame:
+    return import_file(EXPORTS / name, search_id="s")
+
+
+def _load(name: str) -> pd.DataFrame:
+    return _cached(name).copy()
 
 
 def _dois(name: str) -> set[str]:
