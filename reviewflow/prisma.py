@@ -39,8 +39,10 @@ previous version           config ``update.previous_review`` (``studies_included
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,9 +56,12 @@ from reviewflow.vocab import Stage
 
 __all__ = [
     "BOX_TEXT",
+    "audits_at",
     "draw_prisma",
     "load_counts",
+    "ordered_boxes",
     "prisma_counts",
+    "svg_with_tooltips",
     "run_count_prisma",
     "run_draw_prisma",
 ]
@@ -443,6 +448,14 @@ def _layout_rows(counts: Mapping[str, Any]) -> list[dict[str, Any]]:
     boxes, layout = counts["boxes"], counts["layout"]
     rows: list[dict[str, Any]] = []
     ident: dict[str, Any] = {"phase": "identification", "main": _identified_lines(counts)}
+    ident["ids"] = {
+        "main": ["database_results", "register_results"]
+        + layout.get("databases", [])
+        + layout.get("registers", []),
+        "right": ["duplicates", "excluded_automatic", "excluded_other"],
+        "other": list(layout.get("other_methods", [])),
+        "previous": ["previous_studies", "previous_reports"],
+    }
     if any(b in boxes for b in ("duplicates", "excluded_automatic", "excluded_other")):
         ident["right"] = _removed_lines(boxes)
     if layout.get("other"):
@@ -459,6 +472,10 @@ def _layout_rows(counts: Mapping[str, Any]) -> list[dict[str, Any]]:
             continue
         row: dict[str, Any] = {"phase": "screening", "main": _block(boxes, main_id)}
         pending = {"records_screened": "records_awaiting", "reports_assessed": "reports_awaiting"}
+        row["ids"] = {
+            "main": [main_id, pending.get(main_id, "")],
+            "right": [right_id, *layout.get("fulltext_reasons", [])] if right else [right_id],
+        }
         if pending.get(main_id) in boxes:
             row["main"] += _n_line(boxes, pending[main_id])
         if right_id in boxes:
@@ -466,17 +483,83 @@ def _layout_rows(counts: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows.append(row)
     if "new_studies" in boxes:
         rows.append(
-            {"phase": "included", "main": _included_lines(boxes, "new_studies", "new_reports")}
+            {
+                "phase": "included",
+                "main": _included_lines(boxes, "new_studies", "new_reports"),
+                "ids": {"main": ["new_studies", "new_reports"]},
+            }
         )
     if "total_studies" in boxes:
         rows.append(
             {
                 "phase": "included",
                 "main": _included_lines(boxes, "total_studies", "total_reports"),
+                "ids": {"main": ["total_studies", "total_reports"]},
                 "total": True,
             }
         )
     return rows
+
+
+def ordered_boxes(counts: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Box ids in the order the diagram reads (top to bottom), with an indent level."""
+    layout = counts["layout"]
+    order: list[tuple[str, int]] = [("previous_studies", 0), ("previous_reports", 0)]
+    for total, listing in (
+        ("database_results", "databases"),
+        ("register_results", "registers"),
+        ("other_results", "other_methods"),
+    ):
+        order += [(total, 0)] + [(b, 1) for b in layout.get(listing, [])]
+    order += [
+        (b, 0)
+        for b in (
+            "duplicates",
+            "excluded_automatic",
+            "excluded_other",
+            "records_screened",
+            "records_awaiting",
+            "records_excluded",
+            "reports_sought",
+            "reports_not_retrieved",
+            "reports_assessed",
+            "reports_awaiting",
+            "reports_excluded",
+        )
+    ]
+    order += [(b, 1) for b in layout.get("fulltext_reasons", [])]
+    order += [(b, 0) for b in ("new_studies", "new_reports", "total_studies", "total_reports")]
+    seen = {b for b, _ in order}
+    order += [(b, 0) for b in sorted(counts["boxes"]) if b not in seen]
+    return [(b, depth) for b, depth in order if b in counts["boxes"]]
+
+
+def _gid(counts: Mapping[str, Any], row: Mapping[str, Any], column: str) -> str:
+    """An SVG id naming the boxes a drawn box shows, by position in ``sorted(boxes)``.
+
+    :func:`svg_with_tooltips` reads it back to attach each box's sources as a tooltip.
+    """
+    index = {box_id: i for i, box_id in enumerate(sorted(counts["boxes"]))}
+    found = [str(index[b]) for b in row.get("ids", {}).get(column, []) if b in index]
+    return "prisma-box-" + "-".join(found) if found else ""
+
+
+_GID = re.compile(r'<g id="(prisma-box-[0-9-]+?)(-text)?">')
+
+
+def svg_with_tooltips(svg: str, counts: Mapping[str, Any]) -> str:
+    """The diagram's SVG with a ``<title>`` on every box naming the audit keys behind it."""
+    ordered = sorted(counts["boxes"])
+
+    def title(match: re.Match[str]) -> str:
+        lines = []
+        for i in match.group(1).removeprefix("prisma-box-").split("-"):
+            box = counts["boxes"][ordered[int(i)]]
+            where = "; ".join(f"{s.get('audit', '')}: {s.get('key', '')}" for s in box["sources"])
+            lines.append(f"{box['label']} (n = {box['n']:,}) from {where}")
+        return f"{match.group(0)}<title>{html.escape(chr(10).join(lines))}</title>"
+
+    return _GID.sub(title, svg)
 
 
 def draw_prisma(
@@ -548,7 +631,7 @@ def draw_prisma(
                 patch.set_gid(gid)
             ax.add_patch(patch)
             if center:
-                ax.text(
+                label = ax.text(
                     x + w / 2,
                     y + h / 2,
                     "\n".join(lines),
@@ -558,7 +641,11 @@ def draw_prisma(
                     linespacing=1.25,
                 )
             else:
-                ax.text(x + _PAD, y + _PAD, "\n".join(lines), ha="left", va="top", linespacing=1.25)
+                label = ax.text(
+                    x + _PAD, y + _PAD, "\n".join(lines), ha="left", va="top", linespacing=1.25
+                )
+            if gid:
+                label.set_gid(f"{gid}-text")
 
         def arrow(start: tuple[float, float], end: tuple[float, float]) -> None:
             ax.add_patch(
@@ -618,18 +705,27 @@ def draw_prisma(
         for row, h in zip(rows, heights, strict=True):
             pos: dict[str, float] = {"y": y, "h": h}
             main_h = _height(row["main"])
-            box(x_main, y, _BOX_W, main_h, row["main"], gid="prisma-main")
+            box(x_main, y, _BOX_W, main_h, row["main"], gid=_gid(counts, row, "main"))
             pos["main_h"] = main_h
             if "right" in row:
                 right_h = _height(row["right"])
-                box(x_right, y, _BOX_W, right_h, row["right"])
+                box(x_right, y, _BOX_W, right_h, row["right"], gid=_gid(counts, row, "right"))
                 arrow(
                     (x_main + _BOX_W, y + min(main_h, right_h) / 2),
                     (x_right, y + min(main_h, right_h) / 2),
                 )
             if "other" in row:
                 other_h = _height(row["other"])
-                box(x_other, y, _BOX_W, other_h, row["other"], fill=_GREY, edge=_GREY)
+                box(
+                    x_other,
+                    y,
+                    _BOX_W,
+                    other_h,
+                    row["other"],
+                    fill=_GREY,
+                    edge=_GREY,
+                    gid=_gid(counts, row, "other"),
+                )
                 if "right" in row:
                     right_h = _height(row["right"])
                     arrow(
@@ -638,7 +734,16 @@ def draw_prisma(
                     )
             if "previous" in row:
                 prev_h = _height(row["previous"])
-                box(x_prev, y, _BOX_W, prev_h, row["previous"], fill=_GREY, edge=_GREY)
+                box(
+                    x_prev,
+                    y,
+                    _BOX_W,
+                    prev_h,
+                    row["previous"],
+                    fill=_GREY,
+                    edge=_GREY,
+                    gid=_gid(counts, row, "previous"),
+                )
                 pos["prev_bottom"] = y + prev_h
             placed.append(pos)
             y += h + _GAP_Y
@@ -716,7 +821,7 @@ def load_counts(path: str | os.PathLike[str]) -> dict[str, Any]:
     return counts
 
 
-def _audits_at(paths: Sequence[str | os.PathLike[str]]) -> list[dict[str, Any]]:
+def audits_at(paths: Sequence[str | os.PathLike[str]]) -> list[dict[str, Any]]:
     """The audit records at ``paths`` (the rule's declared inputs), nothing else under results/."""
     wanted = {Path(p).as_posix() for p in paths}
     found: dict[str, dict[str, Any]] = {}
@@ -745,7 +850,7 @@ def run_count_prisma(
         inputs=audit_paths,
         outputs=[out_counts],
     ) as audit:
-        counts = prisma_counts(_audits_at(audit_paths), config)
+        counts = prisma_counts(audits_at(audit_paths), config)
         atomic_write_json(out_counts, counts)
         for box_id, box in counts["boxes"].items():
             audit.counts[box_id] = box["n"]

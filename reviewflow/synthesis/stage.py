@@ -93,20 +93,20 @@ def run_synthesis_stage(
             paths["logic_model_png"],
             title=str(logic.get("title", "")),
         )
+        frames = {
+            "cmo": cmo,
+            "components": components,
+            "framework_themes": matrix,
+            "framework_coding": coding,
+            "narrative": narrative_rows,
+            "logic_model_edges": edges,
+        }
         summary = {
             "studies": len(dataset.studies),
             "settings": dict(params),
-            "tables": {
-                key: frame.to_dict("records")
-                for key, frame in (
-                    ("cmo", cmo),
-                    ("components", components),
-                    ("framework_themes", matrix),
-                    ("framework_coding", coding),
-                    ("narrative", narrative_rows),
-                    ("logic_model_edges", edges),
-                )
-            },
+            # JSON objects are written with sorted keys: the column order is kept here.
+            "columns": {key: list(frame.columns) for key, frame in frames.items()},
+            "tables": {key: frame.to_dict("records") for key, frame in frames.items()},
         }
         atomic_write_json(paths["summary"], summary)
         audit.counts.update(

@@ -1,0 +1,7 @@
+"""The review report: one self-contained HTML file (rule ``write_report``)."""
+
+from __future__ import annotations
+
+from reviewflow.report.render import find_chromium, html_to_pdf, run_report_stage
+
+__all__ = ["find_chromium", "html_to_pdf", "run_report_stage"]
