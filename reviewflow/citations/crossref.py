@@ -144,7 +144,7 @@ class CrossrefCitations:
         return resolutions
 
     def expected_count(self, resolution: SeedResolution, direction: str) -> int | None:
-        return len(resolution.work.get("reference") or [])  # type: ignore[arg-type]
+        return len(resolution.work.get("reference") or [])
 
     def chase(self, resolved: Mapping[str, SeedResolution], direction: str) -> Iterator[Found]:
         """The seeds' deposited references; the lookup already fetched them (no request)."""
@@ -154,7 +154,7 @@ class CrossrefCitations:
             work = res.work
             raw_ref = str(work.get("_raw_ref", ""))
             retrieved = str(work.get("_retrieved_at", ""))
-            for index, reference in enumerate(work.get("reference") or []):  # type: ignore[union-attr]
+            for index, reference in enumerate(work.get("reference") or []):
                 record = reference_record(reference)
                 if not record:
                     self.skipped_references += 1

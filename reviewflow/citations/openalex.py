@@ -150,12 +150,12 @@ class OpenAlexCitations:
                     if value:
                         by_value.setdefault(value, work)
             for seed in batch_seeds:
-                work = by_value.get(getattr(seed, field_name))
-                if work is not None:
+                match = by_value.get(getattr(seed, field_name))
+                if match is not None:
                     found[seed.id] = SeedResolution(
-                        native_id=normalize_openalex_id(work.get("id")),
+                        native_id=normalize_openalex_id(match.get("id")),
                         status="resolved",
-                        work=work,
+                        work=match,
                     )
             pending = [s for s in pending if s.id not in found]
         # Resolved seeds in the order OpenAlex returned their works, as a chase sends them.

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,7 @@ class SeedResolution:
     native_id: str = ""
     status: str = "unresolved"  # resolved | unresolved | skipped
     reason: str = ""
-    work: Mapping[str, object] = field(default_factory=dict)
+    work: Mapping[str, Any] = field(default_factory=dict)
 
 
 def parse_seed(text: object, *, note: str = "", origin: str = "config") -> Seed:

@@ -50,7 +50,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
 def _directions(value: object) -> list[str]:
     if isinstance(value, str):
         value = ["backward", "forward"] if value == "both" else [value]
-    directions = list(value)  # type: ignore[call-overload]
+    directions = [str(v) for v in value]  # type: ignore[attr-defined]
     known = {d.value for d in Direction}
     for direction in directions:
         if direction not in known:
