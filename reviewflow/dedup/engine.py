@@ -26,7 +26,7 @@ from reviewflow.dedup.compare import (
     incompatible,
 )
 from reviewflow.dedup.decisions import ManualDecision
-from reviewflow.dedup.merge import merge_cluster, member_order, studies_frame, study_id_for
+from reviewflow.dedup.merge import member_order, merge_cluster, studies_frame, study_id_for
 from reviewflow.dedup.prepare import prepare_records
 
 __all__ = ["DedupResult", "deduplicate", "match_new_records"]
@@ -138,6 +138,9 @@ def deduplicate(
     rows = records.to_dict("records") if build_studies else None
     previous_study_ids = set(previous.values())
     study_of = [""] * len(ids)
+    sources = (
+        records["source"].astype(str).tolist() if "source" in records.columns else [""] * len(ids)
+    )
     study_rows = []
     for group in sorted(clusterer.groups(), key=min):
         if rows is not None:
@@ -148,12 +151,7 @@ def deduplicate(
             study_rows.append(study)
             sid = study["study_id"]
         else:
-            members = [
-                {"record_id": ids[k], "source": str(records.at[k, "source"])}
-                if "source" in records.columns
-                else {"record_id": ids[k]}
-                for k in group
-            ]
+            members = [{"record_id": ids[k], "source": sources[k]} for k in group]
             order = member_order(members, source_priority)
             sid = study_id_for([members[k]["record_id"] for k in order], previous_study_ids)
         for k in group:
@@ -170,6 +168,9 @@ def deduplicate(
         for edge, _ in merges
     ]
     uncertain_rows = []
+    side_columns = {
+        name: records[name].astype(str).tolist() for name in _SIDE_FIELDS if name in records.columns
+    }
     for (i, j), (score, reason) in sorted(uncertain.items()):
         if study_of[i] == study_of[j]:
             continue
@@ -179,10 +180,9 @@ def deduplicate(
             "score": f"{score:.3f}",
             "reason": reason,
         }
-        for name in _SIDE_FIELDS:
-            if name in records.columns:
-                row[f"{name}_a"] = str(records.at[i, name])
-                row[f"{name}_b"] = str(records.at[j, name])
+        for name, values in side_columns.items():
+            row[f"{name}_a"] = values[i]
+            row[f"{name}_b"] = values[j]
         uncertain_rows.append(row)
 
     return DedupResult(

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -150,6 +151,8 @@ def _ASCII_LOWER(text: str) -> str:  # noqa: N802 - used like a constant table
 
 
 def _ascii(text: str) -> str:
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -191,8 +194,10 @@ def split_authors(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+@lru_cache(maxsize=200_000)
 def _surname(author: str) -> str:
-    name = normalize_author(author)
+    # record-model cells are already "Surname, Given"; only other shapes need normalising
+    name = author if "," in author else normalize_author(author)
     surname = name.split(",", 1)[0] if "," in name else name
     surname = re.sub(r"[^a-z ]", "", _ascii(surname).lower()).strip()
     return surname.split()[-1] if surname.split() else ""
@@ -228,6 +233,7 @@ def _last_page(pages: str, first: str) -> int | None:
     return int(end)
 
 
+@lru_cache(maxsize=100_000)
 def journal_key(journal: str) -> str:
     """Journal name reduced to lower-case words without stop words or punctuation."""
     text = _ascii(fix_mojibake(strip_html(journal))).lower()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,6 @@ _BIB_COLUMNS = {
     "ENTRYTYPE": "entry_type",
     "author": "authors",
     "number": "issue",
-    "booktitle": "journal",
 }
 
 UNCERTAIN_COLUMNS = (
@@ -82,27 +80,29 @@ def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
     if "record_id" not in header and "ID" not in header:
         raise DataError("no record id column: expected 'record_id' or 'ID'", path=str(path), line=1)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    rows = []
-    for line, row in enumerate(raw.to_dict("records"), start=2):
-        mapped: dict[str, object] = {}
-        for column, value in row.items():
-            name = _BIB_COLUMNS.get(str(column), str(column))
-            if name not in RECORD_FIELDS or not value:
-                continue
-            if name == "journal" and mapped.get("journal"):
-                continue
-            mapped[name] = value
-        if not str(mapped.get("record_id", "")).strip():
-            raise DataError("empty record id", path=str(path), line=line, field="record_id")
-        if "authors" in mapped:
-            mapped["authors"] = split_authors(str(mapped["authors"]))
-        for name in ("title", "journal", "abstract"):
-            if name in mapped:
-                mapped[name] = fix_mojibake(str(mapped[name]))
-        isbn = str(mapped.get("isbn", ""))
-        if isbn and re.search(r"\b\d{4}-\d{3}[\dXx]\b", isbn) and "issn" not in mapped:
-            mapped["issn"] = normalize_issn(isbn)  # EndNote puts ISSNs in the ISBN field
-        rows.append(normalize_record(mapped))
+    raw = raw.rename(columns={c: _BIB_COLUMNS.get(str(c), str(c)) for c in raw.columns})
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    if "booktitle" in raw.columns:  # proceedings: the book title is where it appeared
+        journal = raw["journal"] if "journal" in raw.columns else raw["booktitle"]
+        raw["journal"] = journal.where(journal != "", raw["booktitle"])
+    empty = (raw["record_id"].str.strip() == "").to_numpy().nonzero()[0]
+    if len(empty):
+        raise DataError(
+            "empty record id", path=str(path), line=int(empty[0]) + 2, field="record_id"
+        )
+    columns: dict[str, list[str]] = {}
+    for name in RECORD_FIELDS:
+        if name not in raw.columns:
+            continue
+        values = raw[name].astype(str)
+        # one normalisation per distinct value: journals, years and authors repeat a lot
+        mapping = {value: _normalise_cell(name, value) for value in values.unique()}
+        columns[name] = values.map(mapping).tolist()
+    isbn = columns.get("isbn")
+    if isbn is not None and "issn" not in columns and "isbn" in raw.columns:
+        # EndNote exports put ISSNs in the ISBN field
+        columns["issn"] = [normalize_issn(v) for v in raw["isbn"].astype(str)]
+    rows = [dict(zip(columns, cells, strict=True)) for cells in zip(*columns.values(), strict=True)]
     frame = records_frame(rows)
     duplicated = frame["record_id"].duplicated()
     if duplicated.any():
@@ -114,6 +114,16 @@ def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
             field="record_id",
         )
     return frame
+
+
+def _normalise_cell(name: str, value: str) -> str:
+    if not value:
+        return ""
+    if name == "authors":
+        return normalize_record({"authors": split_authors(value)})["authors"]
+    if name in ("title", "journal", "abstract"):
+        value = fix_mojibake(value)
+    return normalize_record({name: value})[name]
 
 
 def _safe_cell(value: str) -> str:
