@@ -55,6 +55,7 @@ def _resolve(node: Any, base: Path, root: Any) -> tuple[Any, Path, Any]:
             base = target.parent
             node = root
         if pointer:
+            node = root
             for part in pointer.strip("/").split("/"):
                 node = node[part]
     return node, base, root

@@ -73,9 +73,13 @@ class ConfigError(ReviewflowError):
 class SourceError(ReviewflowError):
     """A remote source gave an answer that cannot be used (after retries)."""
 
-    def __init__(self, message: str, *, source: str, url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str, url: str | None = None, status: int | None = None
+    ) -> None:
         self.source = source
         self.url = url
+        #: HTTP status of the answer that failed, when there was one (404: not found).
+        self.status = status
         text = f"{source}: {message}"
         if url:
             text += f" (request: {url})"
