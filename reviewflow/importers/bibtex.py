@@ -95,7 +95,7 @@ class BibtexImporter:
 
     def parse(self, text: str, path: str) -> ParsedExport:
         text = text.lstrip("\ufeff")
-        library = bibtexparser.parse_string(text)
+        library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
         if library.failed_blocks:
             block = library.failed_blocks[0]
             line = (getattr(block, "start_line", 0) or 0) + 1
@@ -107,8 +107,8 @@ class BibtexImporter:
                 line=line,
             )
         exported = ""
-        for block in library.comments:
-            match = re.search(r"EXPORT DATE:\s*(.+)", getattr(block, "comment", ""), re.I)
+        for comment in library.comments:
+            match = re.search(r"EXPORT DATE:\s*(.+)", getattr(comment, "comment", ""), re.I)
             if match:
                 exported = parse_export_date(match.group(1))
         records = []
@@ -118,7 +118,9 @@ class BibtexImporter:
             if not native:
                 native = ""
             retrieved = parse_export_date(values.get("da", "")) if "da" in values else ""
-            records.append(ParsedRecord(fields, native, entry.start_line + 1, database, retrieved))
+            records.append(
+                ParsedRecord(fields, native, (entry.start_line or 0) + 1, database, retrieved)
+            )
         if not records:
             raise ImportFormatError("no BibTeX entries found (no '@type{' line)", path=path)
         databases = {r.database for r in records if r.database}

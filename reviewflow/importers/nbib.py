@@ -81,16 +81,16 @@ class NbibImporter:
             for number, line in enumerate(lines, start=1)
             if line.strip() and (number == 1 or not lines[number - 2].strip())
         ]
-        for number, line in enumerate(lines, start=1):
-            if line.strip() and not re.match(r"[A-Z][A-Z0-9 ]{1,3}-|\s{2,}\S", line):
+        for number, text_line in enumerate(lines, start=1):
+            if text_line.strip() and not re.match(r"[A-Z][A-Z0-9 ]{1,3}-|\s{2,}\S", text_line):
                 raise ImportFormatError(
-                    f"not a MEDLINE line: {line[:60]!r} (expected 'TAG - value' or a "
+                    f"not a MEDLINE line: {text_line[:60]!r} (expected 'TAG - value' or a "
                     "continuation line indented by spaces)",
                     path=path,
                     line=number,
                 )
         try:
-            parsed = list(Medline.parse(io.StringIO("\n".join(lines) + "\n")))
+            parsed = list(Medline.parse(io.StringIO("\n".join(lines) + "\n")))  # type: ignore[no-untyped-call]
         except (ValueError, KeyError) as exc:
             raise ImportFormatError(f"cannot parse MEDLINE text: {exc}", path=path) from exc
         records = []
