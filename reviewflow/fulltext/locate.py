@@ -53,6 +53,7 @@ class LocationStatus:
     NOT_FOUND = "not found"  # no source knows the identifier
     NO_IDENTIFIER = "no identifier"  # no DOI, PMID or PMCID: nothing to look up
     ERROR = "lookup failed"  # a source answered badly after retries
+    NOT_LOOKED_UP = "not looked up"  # no source available (disabled, or nothing to replay)
 
 
 @dataclass
@@ -259,9 +260,11 @@ def locate_fulltext(
         loc.status = LocationStatus.NO_IDENTIFIER
         return loc
     known = False
+    asked = False
     try:
         upw = unpaywall() if (unpaywall and loc.doi) else None
         if upw is not None:
+            asked = True
             found = upw.lookup(loc.doi)
             if found is not None:
                 known = True
@@ -270,6 +273,7 @@ def locate_fulltext(
                     return loc
         epmc = europepmc() if europepmc else None
         if epmc is not None:
+            asked = True
             found = epmc.lookup(loc.doi, loc.pmid, loc.pmcid)
             if found is not None:
                 known = True
@@ -281,7 +285,10 @@ def locate_fulltext(
         log.warning("full-text lookup for %s failed: %s", study_id, exc)
         loc.status, loc.note = LocationStatus.ERROR, str(exc)[:300]
         return loc
-    loc.status = LocationStatus.NOT_OPEN_ACCESS if known else LocationStatus.NOT_FOUND
+    if not asked:
+        loc.status = LocationStatus.NOT_LOOKED_UP
+    else:
+        loc.status = LocationStatus.NOT_OPEN_ACCESS if known else LocationStatus.NOT_FOUND
     return loc
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -124,6 +125,7 @@ def run_locate_stage(
     sources: Mapping[str, Any] | None = None,
     replay: bool = False,
     email_env: str = "UNPAYWALL_EMAIL",
+    replay_archive_dir: str | None = None,
     download: bool = False,
     download_dir: str | None = None,
     http_session: Any = None,
@@ -135,16 +137,25 @@ def run_locate_stage(
     in replay mode. ``http_session`` is an injectable ``requests.Session`` for tests.
     """
     sources = dict(sources or {})
-    archive = Path(archive_dir)
-    archive.mkdir(parents=True, exist_ok=True)
+    out_archive = Path(archive_dir)
+    if replay:
+        archive = Path(replay_archive_dir) if replay_archive_dir else out_archive
+    else:
+        # a live run archives into archive.partial/ first: a failed run leaves it, and the
+        # retry resumes from the answers already archived (the http layer's checkpoint)
+        archive = out_archive.with_name(out_archive.name + ".partial")
+        archive.mkdir(parents=True, exist_ok=True)
     email = env_value(email_env)
     cache: dict[str, Any] = {}
+
+    def _nothing_to_replay(name: str) -> bool:
+        """A source the recorded run did not use (no archive) is skipped in replay too."""
+        return replay and not (archive / name / "requests.jsonl").is_file()
 
     def unpaywall() -> UnpaywallLocator | None:
         if "unpaywall" not in cache:
             settings = dict(sources.get("unpaywall") or {})
-            has_archive = (archive / "unpaywall" / "requests.jsonl").is_file()
-            if settings.get("enabled", True) is False or (replay and not has_archive):
+            if settings.get("enabled", True) is False or _nothing_to_replay("unpaywall"):
                 cache["unpaywall"] = None
             elif not email and not replay:
                 log.warning("%s is not set: Unpaywall lookups skipped", email_env)
@@ -166,8 +177,7 @@ def run_locate_stage(
     def europepmc() -> EuropePmcLocator | None:
         if "europepmc" not in cache:
             settings = dict(sources.get("europepmc") or {})
-            has_archive = (archive / "europepmc" / "requests.jsonl").is_file()
-            if settings.get("enabled", True) is False or (replay and not has_archive):
+            if settings.get("enabled", True) is False or _nothing_to_replay("europepmc"):
                 cache["europepmc"] = None
             else:
                 api = _session(
@@ -214,6 +224,7 @@ def run_locate_stage(
                 _download(location, archive, Path(download_dir), replay, http_session)
             locations.append(location)
         _write_table([loc.row() for loc in locations], AVAILABILITY_COLUMNS, out_availability)
+        _finish_archive(archive, out_archive, replay)
         audit.counts["studies"] = len(locations)
         audit.counts["reports_sought"] = len(locations)
         for status in (
@@ -223,6 +234,7 @@ def run_locate_stage(
             LocationStatus.NOT_FOUND,
             LocationStatus.NO_IDENTIFIER,
             LocationStatus.ERROR,
+            LocationStatus.NOT_LOOKED_UP,
         ):
             audit.counts[status.replace(" ", "_")] = sum(
                 1 for loc in locations if loc.status == status
@@ -233,6 +245,21 @@ def run_locate_stage(
         }
     log.info("located full texts for %d studies", len(locations))
     return pd.DataFrame([loc.row() for loc in locations], columns=list(AVAILABILITY_COLUMNS))
+
+
+def _finish_archive(work: Path, out: Path, replay: bool) -> None:
+    """Put the archive used in place as the rule's ``archive/`` output."""
+    if work.resolve() == out.resolve():
+        out.mkdir(parents=True, exist_ok=True)
+        return
+    if out.exists():
+        shutil.rmtree(out)
+    if not replay:
+        work.rename(out)
+    elif work.is_dir():
+        shutil.copytree(work, out)
+    else:  # nothing was looked up (no identifiers): an empty archive
+        out.mkdir(parents=True)
 
 
 def _download(

@@ -1,0 +1,74 @@
+# Full text: where each study included at title/abstract has its report (open-access copies,
+# PDFs dropped into the review folder), then the reviewers' full-text decisions, with the
+# PRISMA 2020 "reports sought / not retrieved / assessed / excluded" counts in the audit.
+#
+# Lookups go through the archived HTTP layer like searches: in replay mode they are served
+# from <sources.archive_dir>/fulltext/ and nothing leaves the machine.
+
+
+def fulltext_replay_archive():
+    """The archive replayed lookups read (tracked as an input when it exists)."""
+    root = config.get("sources", {}).get("archive_dir", "")
+    if is_replay() and root and Path(root, "fulltext").is_dir():
+        return f"{root}/fulltext"
+    return []
+
+
+def fulltext_decision_files():
+    """The full-text decision files named in config (one or several)."""
+    return decision_files("fulltext")
+
+
+rule locate_fulltexts:
+    input:
+        included="results/screening/included.csv",
+        clusters="results/dedup/clusters.csv",
+        archive=fulltext_replay_archive(),
+    output:
+        availability="results/fulltext/availability.csv",
+        archive=directory("results/fulltext/archive"),
+        audit="results/fulltext/locate_fulltexts.audit.json",
+    log:
+        "results/logs/fulltext/locate_fulltexts.log",
+    benchmark:
+        "results/benchmarks/fulltext/locate_fulltexts.tsv"
+    retries: 2
+    localrule: True
+    conda:
+        "../environment.yml"
+    params:
+        pdf_dir=lookup(dpath="fulltext/pdf_dir", within=config, default="fulltexts"),
+        download=lookup(dpath="fulltext/download", within=config, default=False),
+        email_env=lookup(
+            dpath="fulltext/unpaywall_email_env",
+            within=config,
+            default="UNPAYWALL_EMAIL",
+        ),
+        sources=lookup(dpath="fulltext", within=config, default={}),
+        replay=is_replay(),
+    script:
+        "../scripts/locate_fulltexts.py"
+
+
+rule assess_fulltexts:
+    input:
+        included="results/screening/included.csv",
+        clusters="results/dedup/clusters.csv",
+        availability="results/fulltext/availability.csv",
+        decisions=fulltext_decision_files(),
+    output:
+        decisions_applied="results/fulltext/decisions_applied.csv",
+        included="results/fulltext/included.csv",
+        audit="results/fulltext/assess_fulltexts.audit.json",
+    log:
+        "results/logs/fulltext/assess_fulltexts.log",
+    benchmark:
+        "results/benchmarks/fulltext/assess_fulltexts.tsv"
+    conda:
+        "../environment.yml"
+    params:
+        exclusion_reasons=lookup(
+            dpath="fulltext/exclusion_reasons", within=config, default=[]
+        ),
+    script:
+        "../scripts/assess_fulltexts.py"
