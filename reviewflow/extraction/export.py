@@ -112,11 +112,11 @@ def carry_over(
             data = {f.name: values.get(f.name) for f in group.fields}
             if group.per == "cmo":
                 data[CMO_ID] = values.get(CMO_ID)
+            if study_id not in order:
+                order.append(study_id)  # blank rows keep their place too
             if all(v is None or str(v).strip() == "" for v in data.values()):
                 continue
             by_study.setdefault(study_id, []).append(data)
-            if study_id not in order:
-                order.append(study_id)
         carried[group.id] = by_study
     return carried, order, dropped
 
