@@ -129,8 +129,7 @@ def load_dataset(
             if per.get(name) == "study" or (name not in per and name in _STUDY_GROUPS):
                 study.fields.update(row)
                 study.label = _study_label(study_id, study.fields)
-            else:
-                groups.setdefault(name, []).append({**row, "study_id": study_id})
+            groups.setdefault(name, []).append({**row, "study_id": study_id})
     components = theory_components or data.get("theory_components") or []
     cmo_groups = [g for g, kind in per.items() if kind == "cmo"]
     return Dataset(path_s, studies, groups, [dict(c) for c in components], cmo_groups)

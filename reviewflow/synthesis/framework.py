@@ -57,6 +57,8 @@ def code_studies(
         }
         lookup[theme["id"].lower()] = theme["id"]
         lookup[clean_text(theme.get("name", "")).lower()] = theme["id"]
+        for code in theme.get("codes", []):
+            lookup[clean_text(code).lower()] = theme["id"]
     add_new = settings.get("add_emergent_themes", True)
     coding: dict[tuple[str, str], dict[str, str]] = {}
     for study_id, code, evidence in _coded_values(dataset, settings):

@@ -71,8 +71,10 @@ CMO_COLUMNS = (
 )
 
 
-def _judgement(value: Any, dataset: Dataset, row: Mapping[str, Any], field: str) -> str:
-    text = clean_text(value).lower()
+def _judgement(
+    value: Any, dataset: Dataset, row: Mapping[str, Any], field: str, default: str = ""
+) -> str:
+    text = clean_text(value).lower() or default
     text = _SYNONYMS.get(text, text)
     if text not in JUDGEMENTS:
         raise DataError(
@@ -90,6 +92,8 @@ def cmo_table(dataset: Dataset, settings: Mapping[str, Any]) -> pd.DataFrame:
     group = settings.get("group") or (dataset.cmo_groups or ["cmo"])[0]
     component_field = f.get("component", "theory_component")
     judgement_field = f.get("judgement", "judgement")
+    # A form whose CMO sheet records only supporting configurations has no judgement field.
+    default_judgement = str(settings.get("default_judgement", ""))
     components = {c["id"]: c for c in dataset.theory_components}
     by_name = {clean_text(c.get("name", "")).lower(): c["id"] for c in dataset.theory_components}
     rows = []
@@ -112,7 +116,9 @@ def cmo_table(dataset: Dataset, settings: Mapping[str, Any]) -> pd.DataFrame:
                 "context": clean_text(row.get(f.get("context", "context"), "")),
                 "mechanism": clean_text(row.get(f.get("mechanism", "mechanism"), "")),
                 "outcome": clean_text(row.get(f.get("outcome", "outcome"), "")),
-                "judgement": _judgement(row.get(judgement_field), dataset, row, judgement_field),
+                "judgement": _judgement(
+                    row.get(judgement_field), dataset, row, judgement_field, default_judgement
+                ),
                 "strength": clean_text(row.get(f.get("strength", "strength"), "")).lower(),
                 "evidence": clean_text(row.get(f.get("evidence", "evidence"), "")),
             }

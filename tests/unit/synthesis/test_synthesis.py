@@ -151,3 +151,24 @@ def test_stage_writes_tables_figures_and_audit(dataset_path, tmp_path):
 def test_missing_dataset_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="extraction dataset not found"):
         load_dataset(tmp_path / "none.json")
+
+
+def test_default_judgement_for_forms_without_one(tmp_path):
+    data = make_dataset()
+    for row in data["groups"]["cmo"]:
+        del row["judgement"]
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(data))
+    dataset = load_dataset(path, COMPONENTS)
+    with pytest.raises(DataError, match="judgement"):
+        cmo_table(dataset, {})
+    cmo = cmo_table(dataset, {"default_judgement": "supports"})
+    assert set(cmo["judgement"]) == {"supports"}
+
+
+def test_theme_codes_map_form_values_onto_the_framework(dataset_path):
+    dataset = load_dataset(dataset_path, COMPONENTS)
+    themes = [{"id": "infra", "name": "Infrastructure", "codes": ["Digital records"]}]
+    coding, found = code_studies(dataset, {"themes": themes})
+    assert list(coding[coding["theme_id"] == "infra"]["study"]) == ["Delta 2022"]
+    assert "new_digital_records" not in set(found["theme_id"])

@@ -1,0 +1,17 @@
+"""Snakemake entry point: rule count_prisma (logic: reviewflow.prisma)."""
+
+from typing import TYPE_CHECKING
+
+from reviewflow.logs import log_to_file
+from reviewflow.prisma import run_count_prisma
+
+if TYPE_CHECKING:
+    from snakemake.iocontainers import snakemake
+
+with log_to_file(snakemake.log[0]):
+    run_count_prisma(
+        audit_paths=list(snakemake.input.audits),
+        config={"review": snakemake.params.review, "update": snakemake.params.update},
+        out_counts=snakemake.output.counts,
+        audit_path=snakemake.output.audit,
+    )

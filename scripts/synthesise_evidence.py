@@ -1,0 +1,19 @@
+"""Snakemake entry point: rule synthesise_evidence (logic: reviewflow.synthesis)."""
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reviewflow.logs import log_to_file
+from reviewflow.synthesis import run_synthesis_stage
+
+if TYPE_CHECKING:
+    from snakemake.iocontainers import snakemake
+
+with log_to_file(snakemake.log[0]):
+    run_synthesis_stage(
+        dataset_path=snakemake.input.dataset,
+        params=snakemake.params.synthesis,
+        theory_components=snakemake.params.theory_components,
+        out_dir=Path(snakemake.output.summary).parent,
+        audit_path=snakemake.output.audit,
+    )
