@@ -94,3 +94,32 @@ def final_targets():
     targets += ["results/screening/next_batch.xlsx", "results/dedup/uncertain_pairs.xlsx"]
     targets += ["results/extraction/extraction_form.xlsx"]
     return targets
+
+
+def stage_audit_files():
+    """Every stage audit record the PRISMA counts and the report read, for this config.
+
+    Listed explicitly (not globbed) so Snakemake orders count_prisma after every stage and
+    reruns it when any audit changes; a disabled stage has no file here and no PRISMA box.
+    """
+    audits = expand(
+        "results/import/{import_id}/import_records.audit.json", import_id=import_ids()
+    )
+    audits += expand(
+        "results/search/{search_id}/search_database.audit.json", search_id=search_ids()
+    )
+    if is_enabled("citations") and config.get("citations"):
+        audits.append("results/citations/chase_citations.audit.json")
+    audits += [
+        "results/records/collect_records.audit.json",
+        "results/dedup/deduplicate_records.audit.json",
+        "results/screening/screen_records.audit.json",
+        "results/fulltext/locate_fulltexts.audit.json",
+        "results/fulltext/assess_fulltexts.audit.json",
+    ]
+    return audits
+
+
+def report_pdf_path():
+    """Where the optional PDF copy of the report goes ("" when config report.pdf is off)."""
+    return "results/report/report.pdf" if config.get("report", {}).get("pdf") else ""
