@@ -20,7 +20,7 @@ rule count_prisma:
         "../environment.yml"
     params:
         review=lookup(dpath="review", within=config, default={}),
-        update=lookup(dpath="update", within=config, default={}),
+        update_settings=lookup(dpath="update", within=config, default={}),
     script:
         "../scripts/count_prisma.py"
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 with log_to_file(snakemake.log[0]):
     run_count_prisma(
         audit_paths=list(snakemake.input.audits),
-        config={"review": snakemake.params.review, "update": snakemake.params.update},
+        config={"review": snakemake.params.review, "update": snakemake.params.update_settings},
         out_counts=snakemake.output.counts,
         audit_path=snakemake.output.audit,
     )
