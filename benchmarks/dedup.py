@@ -135,7 +135,8 @@ def synthesise(n: int, out_records: Path, out_truth: Path, seed: int = 13) -> No
     Copy ``c`` of every labelled set is a new, distinct corpus: for each true duplicate
     group, the same substitutions are made in all its members (three title words replaced
     by words drawn from the whole corpus, the first author's surname replaced by another
-    real surname, the volume moved by ``100 * c`` and the first page by ``7 * c``), so the
+    real surname, the volume moved by ``100 * c`` and the first page by ``7 * c``, the DOI suffix
+    prefixed with ``c<copy>.``), so the
     group stays a group of duplicates and differs from the same group in other copies the
     way two different papers on one topic differ. Then each record gets database-typical
     noise independently: title case changed (20 %), punctuation dropped (20 %), an adjacent
@@ -190,18 +191,21 @@ def synthesise(n: int, out_records: Path, out_truth: Path, seed: int = 13) -> No
                         first[0] = group_rng.choice(surnames)
                         authors[0] = ",".join(first)
                         new["author"] = " and ".join(authors)
-                    if new["volume"].isdigit():
-                        new["volume"] = str(int(new["volume"]) + 100 * copy)
-                    match = re.match(r"(\d+)(.*)", new["pages"])
-                    if match:
-                        new["pages"] = f"{int(match.group(1)) + 7 * copy}{match.group(2)}"
-                    if new["doi"]:
-                        new["doi"] = f"{new['doi']}.c{copy}"
+                    new["volume"] = _shift(new["volume"], 100 * copy)
+                    new["pages"] = _shift(new["pages"], 7 * copy)
+                    if "/" in new["doi"]:
+                        prefix, _, suffix = new["doi"].partition("/")
+                        new["doi"] = f"{prefix}/c{copy}.{suffix}"
                 _noise(new, rng)
                 records.writerow(new)
                 truth_out.writerow([new["ID"], f"{copy}:{name}:{cluster}"])
                 written += 1
             copy += 1
+
+
+def _shift(value: str, by: int) -> str:
+    """Move the first number in a volume or page field (``169-178`` -> ``176-178``)."""
+    return re.sub(r"\d+", lambda m: str(int(m.group(0)) + by), value, count=1)
 
 
 def _noise(row: dict[str, str], rng: random.Random) -> None:

@@ -78,6 +78,9 @@ def _author_sim(prep: Prepared, i: int, j: int) -> float | None:
     ta, tb = prep.author_tokens[i], prep.author_tokens[j]
     if sim < 0.9 and min(len(ta), len(tb)) >= 3:
         sim = max(sim, 0.95 * len(ta & tb) / min(len(ta), len(tb)))
+        if not (prep.first_author_tokens[i] & prep.first_author_tokens[j]):
+            # a different first author is a different paper, however many co-authors match
+            sim = min(sim, 0.7)
     return sim
 
 
@@ -192,6 +195,8 @@ def _pages_agree(prep: Prepared, i: int, j: int) -> bool | None:
     if pa.isdigit() != pb.isdigit():
         return None
     if pa.isdigit() and pb.isdigit():
+        if not prep.volume[i] or prep.volume[i] != prep.volume[j]:
+            return False  # overlapping ranges only mean one item within one volume
         sa, sb = int(pa), int(pb)
         ea, eb = sa + max(prep.npages[i], 1) - 1, sb + max(prep.npages[j], 1) - 1
         return sa <= eb and sb <= ea
@@ -278,14 +283,15 @@ def compare_pair(
             and conflict == 0
             and year_ok
             and (
-                not (prep.conference[i] or prep.conference[j])
-                or prep.meeting_venue[i]
+                prep.meeting_venue[i]
                 or prep.meeting_venue[j]
+                or (agree >= 1 and not (prep.conference[i] or prep.conference[j]))
             )
         ):
             # journal names that do not match as abbreviations are usually one journal
-            # renamed or translated; conference abstracts, though, are presented again at
-            # other meetings under the same title
+            # renamed or translated, when volume or pages agree; without them the same
+            # title in two journals is a joint publication (guidelines, consensus
+            # statements), and abstracts are presented again at other meetings
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+year, journal differs")
         if evidence and conflict == 0 and agree >= 2:
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+volume+pages")

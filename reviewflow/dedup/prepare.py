@@ -284,6 +284,7 @@ class Prepared:
     surnames: list[tuple[str, ...]] = field(default_factory=list)
     author_key: list[str] = field(default_factory=list)
     author_tokens: list[frozenset[str]] = field(default_factory=list)  # every name word
+    first_author_tokens: list[frozenset[str]] = field(default_factory=list)
     year: list[int] = field(default_factory=list)  # 0 when missing
     journal: list[str] = field(default_factory=list)
     volume: list[str] = field(default_factory=list)
@@ -342,6 +343,8 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
         prepared.author_key.append(" ".join(surnames))
         words = re.findall(r"[a-z]{2,}", _ASCII_LOWER(" ".join(authors[:8])))
         prepared.author_tokens.append(frozenset(words))
+        first = re.findall(r"[a-z]{2,}", _ASCII_LOWER(authors[0])) if authors else []
+        prepared.first_author_tokens.append(frozenset(first))
         year = columns["year"][i].strip()
         prepared.year.append(int(year[:4]) if year[:4].isdigit() else 0)
         journal = journal_key(columns["journal"][i])
