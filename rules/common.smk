@@ -91,7 +91,10 @@ def record_tables():
 def final_targets():
     """What `snakemake` builds by default: the report and every stage output it rests on."""
     targets = ["results/report/report.html", "results/prisma/prisma.svg"]
-    targets += ["results/screening/next_batch.xlsx", "results/dedup/uncertain_pairs.xlsx"]
+    targets += [
+        "results/screening/next_batch.xlsx",
+        "results/dedup/uncertain_pairs.xlsx",
+    ]
     targets += ["results/extraction/extraction_form.xlsx"]
     return targets
 
@@ -123,3 +126,27 @@ def stage_audit_files():
 def report_pdf_path():
     """Where the optional PDF copy of the report goes ("" when config report.pdf is off)."""
     return "results/report/report.pdf" if config.get("report", {}).get("pdf") else ""
+
+
+def fulltext_replay_archive():
+    """The archive replayed full-text lookups read (an input only when it exists)."""
+    root = config.get("sources", {}).get("archive_dir", "")
+    if is_replay() and root and Path(root, "fulltext").is_dir():
+        return f"{root}/fulltext"
+    return []
+
+
+def fulltext_decision_files():
+    """The full-text decision files named in config (one or several)."""
+    return decision_files("fulltext")
+
+
+def extraction_filled_workbook():
+    """The filled extraction workbook (or CSV folder) named in config, if any yet."""
+    filled = config.get("extraction", {}).get("filled", "")
+    return [filled] if filled else []
+
+
+def extraction_previous_workbook():
+    """The filled workbook whose rows a re-export carries over (when it exists)."""
+    return [p for p in extraction_filled_workbook() if Path(p).exists()]

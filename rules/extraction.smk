@@ -4,17 +4,6 @@
 # with problems fails import_extraction with every problem listed (also in the log).
 
 
-def extraction_filled_workbook():
-    """The filled workbook (or CSV folder) named in config, if any has been filled yet."""
-    filled = config.get("extraction", {}).get("filled", "")
-    return [filled] if filled else []
-
-
-def extraction_previous_workbook():
-    """The filled workbook whose rows a re-export carries over (when it exists)."""
-    return [p for p in extraction_filled_workbook() if Path(p).exists()]
-
-
 rule export_extraction_sheets:
     input:
         included="results/fulltext/included.csv",

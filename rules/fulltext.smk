@@ -6,19 +6,6 @@
 # from <sources.archive_dir>/fulltext/ and nothing leaves the machine.
 
 
-def fulltext_replay_archive():
-    """The archive replayed lookups read (tracked as an input when it exists)."""
-    root = config.get("sources", {}).get("archive_dir", "")
-    if is_replay() and root and Path(root, "fulltext").is_dir():
-        return f"{root}/fulltext"
-    return []
-
-
-def fulltext_decision_files():
-    """The full-text decision files named in config (one or several)."""
-    return decision_files("fulltext")
-
-
 rule locate_fulltexts:
     input:
         included="results/screening/included.csv",

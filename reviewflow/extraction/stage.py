@@ -207,7 +207,7 @@ def run_import_stage(
         if not result.ok:
             for line in report.splitlines():
                 log.error("%s", line)
-            raise DataError(report.rstrip("\n"), path=filled)
+            raise DataError(report.rstrip("\n"))
         dataset = _dataset(form, result, bib, source)
         _write_tables(form, result, bib, out_tables_dir)
         atomic_write_json(out_dataset, dataset)
