@@ -129,9 +129,9 @@ def _searches(audits: Sequence[Mapping[str, Any]], notes: Footnotes) -> list[dic
                 "how": "API search" if audit.get("stage") == Stage.SEARCH else "export imported",
                 "platform": _detail(audit, "platform", "base_url"),
                 "query": _detail(audit, "query", "term", "search_string"),
-                "date": _detail(audit, "date_searched", "searched_at", "date")
+                "date": _detail(audit, "date_searched", "date_run", "searched_at", "date")
                 or str(audit.get("finished", ""))[:10],
-                "hits_total": _detail(audit, "hits", "count", "total_hits"),
+                "hits_total": _detail(audit, "hits_reported", "hits", "total_hits"),
                 "records": notes.cite(
                     int(counts.get(key, 0)), [{"audit": audit["path"], "key": f"counts.{key}"}]
                 ),

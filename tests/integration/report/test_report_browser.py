@@ -125,3 +125,17 @@ def test_report_renders_in_headless_chromium(report, tmp_path: Path):
         profile=tmp_path / "profile-shot",
     )
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 50_000
+
+
+def test_report_command(finished_run, tmp_path: Path, capsys):
+    from reviewflow.cli import main
+
+    Path("config.yaml").write_text(
+        "review:\n  id: t\n  title: Command review\n  authors: [A. Author, B. Author]\n",
+        encoding="utf-8",
+    )
+    assert main(["report", "--config", "config.yaml", "--out", "out/report.html"]) == 0
+    text = Path("out/report.html").read_text(encoding="utf-8")
+    assert "Command review" in text and "A. Author, B. Author" in text
+    assert "Reports assessed for eligibility" in text
+    assert Path("out/write_report.audit.json").is_file()
