@@ -260,17 +260,16 @@ def _check_group(
             )
         seen[key] = raw.number
         for f in group.fields:
-            cell = form_cells[f.name]
-            if _is_blank(cell):
+            field_cell = form_cells[f.name]
+            if field_cell is None or _is_blank(field_cell):
                 if f.required:
                     problems.append(Problem(group.id, raw.number, f.name, "required field empty"))
                 typed[f.name] = None
                 continue
-            assert cell is not None
-            if _looks_like_formula(cell):
+            if _looks_like_formula(field_cell):
                 typed[f.name] = None
                 continue
-            value, error = parse_value(form, f, cell)
+            value, error = parse_value(form, f, field_cell)
             if error:
                 problems.append(Problem(group.id, raw.number, f.name, error))
             typed[f.name] = value
