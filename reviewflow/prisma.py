@@ -162,8 +162,19 @@ def _one(grouped: Mapping[str, list[Mapping[str, Any]]], stage: str, rule: str |
     return sorted(found, key=lambda a: (a.get("finished", ""), a.get("path", "")))[-1]
 
 
+#: Display names of the API sources (search audits name them by their config key).
+SOURCE_NAMES = {
+    "pubmed": "PubMed",
+    "europepmc": "Europe PMC",
+    "openalex": "OpenAlex",
+    "crossref": "Crossref",
+    "semanticscholar": "Semantic Scholar",
+}
+
+
 def _source_name(audit: Mapping[str, Any]) -> str:
     name = _text(audit, "database", "source_name", "source", "platform")
+    name = SOURCE_NAMES.get(name.lower(), name)
     if not name:
         name = (
             _text(audit, "id", "search_id", "import_id") or Path(audit.get("path", "")).parent.name
@@ -364,7 +375,7 @@ _WRAP = 46
 _BOX_W = 2.9
 _GAP_X = 0.5
 _GAP_Y = 0.32
-_LINE_H = _FONT_SIZE * 1.35 / 72
+_LINE_H = _FONT_SIZE * 1.29 / 72
 _PAD = 0.09
 
 
@@ -373,9 +384,10 @@ def _fmt(n: int) -> str:
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, _WRAP, initial_indent=indent, subsequent_indent=indent + "  ") or [
-        ""
-    ]
+    """Wrapped lines that never break inside "(n = 123)"."""
+    glued = text.replace("(n = ", "(n\u00a0=\u00a0")
+    lines = textwrap.wrap(glued, _WRAP, initial_indent=indent, subsequent_indent=indent + "  ")
+    return [line.replace("\u00a0", " ") for line in lines] or [""]
 
 
 def _n_line(
