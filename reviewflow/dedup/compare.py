@@ -176,8 +176,11 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
 def _same_start(pa: str, pb: str) -> bool:
     """Same first page once a locator letter is dropped (``S197``/``197``, ``c37``/``37``):
     a supplement or online locator of the same page, not another item."""
-    return bool(pa and pb and pa.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == pb.lstrip(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    return bool(
+        pa
+        and pb
+        and pa.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == pb.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    )
 
 
 def _pages_agree(prep: Prepared, i: int, j: int) -> bool | None:

@@ -177,15 +177,27 @@ def run_dedup_stage(
     out_uncertain_csv: str,
     out_uncertain_xlsx: str,
     audit_path: str,
+    previous_runs: Sequence[str] = (),
 ) -> DedupResult:
     """Run the stage on record tables and write every output (atomically) plus the audit.
 
     ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain),
     ``source_priority``, ``previous_clusters`` (an earlier clusters.csv whose study ids are
     kept), ``incremental`` (keep those clusters and only match new records).
+    ``previous_runs``: results folders of earlier runs (an update); the newest one with a
+    ``dedup/clusters.csv`` supplies the previous clusters unless ``previous_clusters`` is set.
     """
+    params = dict(params)
+    if not params.get("previous_clusters"):
+        for run in reversed(list(previous_runs)):
+            candidate = Path(run) / "dedup" / "clusters.csv"
+            if candidate.is_file():
+                params["previous_clusters"] = candidate.as_posix()
+                break
     outputs = [out_studies, out_clusters, out_merges, out_uncertain_csv, out_uncertain_xlsx]
     inputs = list(records_paths) + ([decisions_path] if decisions_path else [])
+    if params.get("previous_clusters"):
+        inputs.append(params["previous_clusters"])
     with StageAudit(
         audit_path,
         stage=Stage.DEDUP,

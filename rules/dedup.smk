@@ -1,0 +1,29 @@
+# Deduplication: one row per study, every merge explained, uncertain pairs for a person.
+
+
+rule deduplicate_records:
+    input:
+        records="results/records/all_records.csv",
+        manual=decision_files("dedup"),
+    output:
+        studies="results/dedup/studies.csv",
+        clusters="results/dedup/clusters.csv",
+        merges="results/dedup/merges.csv",
+        uncertain_csv="results/dedup/uncertain_pairs.csv",
+        uncertain_xlsx=report(
+            "results/dedup/uncertain_pairs.xlsx",
+            caption="../report/dedup.rst",
+            category="Deduplication",
+        ),
+        audit="results/dedup/deduplicate_records.audit.json",
+    log:
+        "results/logs/dedup/deduplicate_records.log",
+    benchmark:
+        "results/benchmarks/dedup/deduplicate_records.tsv"
+    conda:
+        "../environment.yml"
+    params:
+        settings=lookup(dpath="dedup", within=config, default={}),
+        previous_runs=lookup(dpath="update/previous_runs", within=config, default=[]),
+    script:
+        "../scripts/deduplicate_records.py"

@@ -1,0 +1,23 @@
+"""Snakemake entry point: rule deduplicate_records (logic: reviewflow.dedup)."""
+
+from typing import TYPE_CHECKING
+
+from reviewflow.dedup import run_dedup_stage
+from reviewflow.logs import log_to_file
+
+if TYPE_CHECKING:
+    from snakemake.iocontainers import snakemake
+
+with log_to_file(snakemake.log[0]):
+    run_dedup_stage(
+        records_paths=[snakemake.input.records],
+        decisions_path=(list(snakemake.input.manual) or [None])[0],
+        params=dict(snakemake.params.settings),
+        out_studies=snakemake.output.studies,
+        out_clusters=snakemake.output.clusters,
+        out_merges=snakemake.output.merges,
+        out_uncertain_csv=snakemake.output.uncertain_csv,
+        out_uncertain_xlsx=snakemake.output.uncertain_xlsx,
+        audit_path=snakemake.output.audit,
+        previous_runs=list(snakemake.params.previous_runs),
+    )
