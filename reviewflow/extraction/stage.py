@@ -112,34 +112,42 @@ def _dataset(
     bib: list[dict[str, str]],
     source: Mapping[str, str],
 ) -> dict[str, Any]:
-    by_study: dict[str, dict[str, Any]] = {}
-    for row in bib:
-        status = "extracted" if row["study_id"] in result.extracted else "awaiting extraction"
-        by_study[row["study_id"]] = {**row, "status": status}
-    cmo: list[dict[str, Any]] = []
+    """The dataset synthesis reads, in two views of the same values.
+
+    ``studies``: one object per extracted study (bibliographic columns, then one object per
+    per-study group). ``groups``: every group as a flat list of rows, each with
+    ``study_id`` (and ``cmo_id`` for CMO groups). Studies not extracted yet are listed in
+    ``awaiting_extraction`` only, so no synthesis counts a study without data.
+    """
+    extracted = set(result.extracted)
+    by_study: dict[str, dict[str, Any]] = {
+        row["study_id"]: dict(row) for row in bib if row["study_id"] in extracted
+    }
+    groups: dict[str, list[dict[str, Any]]] = {}
     for group in form.groups:
+        rows = groups.setdefault(group.id, [])
         for values in result.rows.get(group.id, []):
+            rows.append(dict(values))
             if group.per == "study":
                 fields = {f.name: values.get(f.name) for f in group.fields}
                 by_study[values["study_id"]][group.id] = fields
-            else:
-                cmo.append({"group": group.id, **values})
     for study in by_study.values():
         for group in form.groups:
             if group.per == "study":
                 study.setdefault(group.id, None)
+    n_cmo = sum(len(groups[g.id]) for g in form.groups if g.per == "cmo")
     return {
         "source": dict(source),
         "form": form.to_dict(),
         "theory_components": [dict(c) for c in form.theory_components],
         "studies": list(by_study.values()),
-        "cmo_configurations": cmo,
-        "awaiting_extraction": list(result.awaiting),
+        "groups": groups,
+        "awaiting_extraction": [row for row in bib if row["study_id"] not in extracted],
         "counts": {
             "studies_included": len(bib),
             "studies_extracted": len(result.extracted),
             "studies_awaiting_extraction": len(result.awaiting),
-            "cmo_configurations": len(cmo),
+            "cmo_configurations": n_cmo,
         },
     }
 

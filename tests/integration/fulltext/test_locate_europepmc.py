@@ -91,9 +91,9 @@ def test_a_failing_source_is_reported_per_study(tmp_path, monkeypatch, status):
     included = tmp_path / "included.csv"
     _included(included)
     with FixtureServer([Route("GET", "/search", [], BODY)]) as server:
-        for _ in range(4):
+        for _ in range(2):
             server.add_fault(status=status)
-        sources = {"europepmc": {"base_url": server.url, "max_retries": 1}}
+        sources = {"europepmc": {"base_url": server.url, "max_retries": 0}}
         run_locate_stage(
             included_path=str(included),
             out_availability=str(tmp_path / "a.csv"),

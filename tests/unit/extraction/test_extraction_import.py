@@ -40,16 +40,21 @@ def test_demo_filled_workbook_becomes_the_dataset(tmp_path, extraction_config, i
         "studies_awaiting_extraction": 1,
         "cmo_configurations": 22,
     }
-    assert dataset["awaiting_extraction"] == ["nagtegaal_records:1210"]
+    awaiting = dataset["awaiting_extraction"]
+    assert [s["study_id"] for s in awaiting] == ["nagtegaal_records:1210"]
+    assert awaiting[0]["title"].startswith("Medical admission order sets")
     by_id = {s["study_id"]: s for s in dataset["studies"]}
+    assert len(by_id) == 21 and "nagtegaal_records:1210" not in by_id
     social = by_id["nagtegaal_records:1496"]
     assert social["study"]["country"] == "England"
     assert social["study"]["n_practices"] == 1581
     assert social["nudge"]["nudge_type"] == ["social norm feedback"]
-    assert by_id["nagtegaal_records:1210"]["status"] == "awaiting extraction"
-    assert by_id["nagtegaal_records:1210"]["study"] is None
-    components = {c["theory_component"] for c in dataset["cmo_configurations"]}
+    assert {len(rows) for rows in dataset["groups"].values()} == {21, 22}
+    components = {c["theory_component"] for c in dataset["groups"]["cmo"]}
     assert components == {"T1", "T2", "T3", "T4"}
+    assert dataset["groups"]["cmo"][0]["cmo_id"] == "1"
+    judgements = [row["judgement"] for row in dataset["groups"]["cmo"]]
+    assert judgements.count("refutes") == 1 and judgements.count("refines") == 4
     assert json.loads((tmp_path / "dataset.json").read_text()) == dataset
     cmo = pd.read_csv(tmp_path / "tables" / "cmo.csv", dtype=str, keep_default_na=False)
     assert len(cmo) == 22 and set(cmo["page"]) == {"abstract"}
@@ -109,7 +114,7 @@ def test_unknown_theory_component_and_formula_text(tmp_path, extraction_config, 
 def test_without_a_filled_workbook_every_study_awaits(tmp_path, extraction_config, included):
     dataset = _import(tmp_path, extraction_config, included, None)
     assert dataset["counts"]["studies_awaiting_extraction"] == 22
-    assert dataset["cmo_configurations"] == []
+    assert dataset["groups"]["cmo"] == [] and dataset["studies"] == []
 
 
 @pytest.mark.parametrize(
