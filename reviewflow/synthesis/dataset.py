@@ -107,7 +107,11 @@ def load_dataset(
         study_id = _study_id(entry, path_s, f"studies[{index}]")
         fields: dict[str, Any] = {}
         for key, value in entry.items():
+            if value is None:
+                continue
             if isinstance(value, list) and all(isinstance(v, dict) for v in value) and value:
+                if "groups" in data:
+                    continue  # the flat view below holds the same rows
                 for row in value:
                     groups.setdefault(key, []).append({**row, "study_id": study_id})
             elif isinstance(value, dict):
