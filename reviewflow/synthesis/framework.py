@@ -17,6 +17,7 @@ import pandas as pd
 
 from reviewflow.normalize import clean_text
 from reviewflow.synthesis.dataset import Dataset, split_values
+from reviewflow.synthesis.narrative import NOT_REPORTED
 
 __all__ = ["code_studies", "framework_matrix"]
 
@@ -62,6 +63,8 @@ def code_studies(
     add_new = settings.get("add_emergent_themes", True)
     coding: dict[tuple[str, str], dict[str, str]] = {}
     for study_id, code, evidence in _coded_values(dataset, settings):
+        if code.lower() == NOT_REPORTED:
+            continue
         theme_id = lookup.get(code.lower())
         if theme_id is None:
             if not add_new:

@@ -18,6 +18,8 @@ import networkx as nx
 import pandas as pd
 
 from reviewflow.io import atomic_write_bytes
+from reviewflow.synthesis.dataset import Dataset, split_values
+from reviewflow.synthesis.narrative import NOT_REPORTED
 
 __all__ = ["LAYERS", "build_logic_model", "draw_logic_model", "edge_table"]
 
@@ -35,27 +37,47 @@ def _label(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def build_logic_model(cmo: pd.DataFrame, settings: Mapping[str, Any]) -> nx.DiGraph:
+def _layer_values(row: Mapping[str, Any], column: str, dataset: Dataset | None) -> list[str]:
+    """A layer's values for one configuration: a CMO column, else the study's own field."""
+    if column in row:
+        values = split_values(row[column])
+    elif dataset is not None and row.get("study_id") in dataset.studies:
+        values = split_values(dataset.studies[row["study_id"]].fields.get(column))
+    else:
+        values = []
+    return [v for v in values if v.lower() != NOT_REPORTED]
+
+
+def build_logic_model(
+    cmo: pd.DataFrame, settings: Mapping[str, Any], dataset: Dataset | None = None
+) -> nx.DiGraph:
     """Nodes ``(layer, label)``; edges carry ``weight`` (studies) and ``studies`` (labels).
 
-    Only configurations whose judgement is in ``judgements`` (default: supports, refines)
-    draw links: a configuration that refutes its theory component is evidence against the
-    chain, not for it."""
+    Each layer reads the CMO column or study-level field named in ``settings["layers"]``
+    (default: the configuration's own context, mechanism and outcome), so a review can draw
+    the model from coded fields (setting -> theory component -> target behaviour) where free
+    text would give one chain per configuration. Only configurations whose judgement is in
+    ``judgements`` (default: supports, refines) draw links: a configuration that refutes its
+    theory component is evidence against the chain, not for it.
+    """
     limit = int(settings.get("max_label_chars", 60))
     min_studies = int(settings.get("min_studies", 1))
     judgements = set(settings.get("judgements", ("supports", "refines")))
+    layers = {**{c: c for c, _ in LAYERS}, **dict(settings.get("layers") or {})}
     graph = nx.DiGraph()
     links: dict[tuple[tuple[int, str], tuple[int, str]], set[str]] = {}
     for row in cmo.to_dict("records"):
         if row.get("judgement") not in judgements:
             continue
-        nodes = [
-            (i, _label(row.get(column, ""), limit)) if row.get(column) else None
+        values = [
+            [(i, _label(v, limit)) for v in _layer_values(row, layers[column], dataset)]
             for i, (column, _) in enumerate(LAYERS)
         ]
-        for a, b in zip(nodes, nodes[1:], strict=False):
-            if a is not None and b is not None:
-                links.setdefault((a, b), set()).add(str(row.get("study", row.get("study_id"))))
+        study = str(row.get("study", row.get("study_id")))
+        for left, right in zip(values, values[1:], strict=False):
+            for a in left:
+                for b in right:
+                    links.setdefault((a, b), set()).add(study)
     for (a, b), studies in sorted(links.items()):
         if len(studies) >= min_studies:
             graph.add_node(a, layer=a[0], label=a[1])
@@ -97,6 +119,20 @@ def _order_layers(graph: nx.DiGraph) -> list[list[tuple[int, str]]]:
 
             layers[i] = sorted(layers[i], key=lambda n: (centre(n), n[1]))
     return layers
+
+
+def _free_spot(
+    start: tuple[float, float], end: tuple[float, float], placed: list[tuple[float, float]]
+) -> tuple[float, float]:
+    """A point on the edge for its weight label, away from labels already placed."""
+    spots = [
+        (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
+        for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)
+    ]
+    for spot in spots:
+        if all((spot[0] - x) ** 2 + (spot[1] - y) ** 2 > 0.2**2 for x, y in placed):
+            return spot
+    return spots[0]
 
 
 def draw_logic_model(
@@ -178,7 +214,8 @@ def draw_logic_model(
                 )
                 anchors[node] = (x, y + h / 2, x + box_w)
                 y += h + gap_y
-        for a, b, data in sorted(graph.edges(data=True)):
+        placed: list[tuple[float, float]] = []
+        for a, b, data in sorted(graph.edges(data=True), key=lambda e: -e[2]["weight"]):
             start = (anchors[a][2], anchors[a][1])
             end = (anchors[b][0], anchors[b][1])
             lw = 0.6 + 3.0 * data["weight"] / max_weight
@@ -195,7 +232,8 @@ def draw_logic_model(
                     shrinkB=1,
                 )
             )
-            mid = (start[0] + 0.25 * (end[0] - start[0]), start[1] + 0.25 * (end[1] - start[1]))
+            mid = _free_spot(start, end, placed)
+            placed.append(mid)
             ax.text(
                 *mid,
                 str(data["weight"]),

@@ -76,7 +76,7 @@ def run_synthesis_stage(
         coding, themes = code_studies(dataset, framework)
         matrix = framework_matrix(coding, themes)
         narrative_rows = narrative_table(dataset, narrative, cmo)
-        graph = build_logic_model(cmo, logic)
+        graph = build_logic_model(cmo, logic, dataset)
         edges = edge_table(graph)
         for key, frame in (
             ("cmo", cmo),

@@ -172,3 +172,16 @@ def test_theme_codes_map_form_values_onto_the_framework(dataset_path):
     coding, found = code_studies(dataset, {"themes": themes})
     assert list(coding[coding["theme_id"] == "infra"]["study"]) == ["Delta 2022"]
     assert "new_digital_records" not in set(found["theme_id"])
+
+
+def test_logic_model_from_coded_fields_aggregates_studies(dataset_path):
+    dataset = load_dataset(dataset_path, COMPONENTS)
+    cmo = cmo_table(dataset, {})
+    layers = {"context": "intervention", "mechanism": "component", "outcome": "outcome"}
+    graph = build_logic_model(cmo, {"layers": layers}, dataset)
+    assert graph.edges[(0, "reminder"), (1, "Access")]["weight"] == 2  # Alpha, Gamma
+    assert graph.edges[(1, "Access"), (2, "out uptake")]["studies"] == [
+        "Alpha 2019",
+        "Beta 2020",
+        "Gamma 2021",
+    ]
