@@ -163,7 +163,7 @@ def _one(grouped: Mapping[str, list[Mapping[str, Any]]], stage: str, rule: str |
 
 
 #: Display names of the API sources (search audits name them by their config key).
-SOURCE_NAMES = {
+SOURCE_NAMES: dict[str, str] = {
     "pubmed": "PubMed",
     "europepmc": "Europe PMC",
     "openalex": "OpenAlex",

@@ -28,7 +28,13 @@ from reviewflow import __version__
 from reviewflow.audit import StageAudit, utc_now
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_write_text
-from reviewflow.prisma import audits_at, load_counts, ordered_boxes, svg_with_tooltips
+from reviewflow.prisma import (
+    SOURCE_NAMES,
+    audits_at,
+    load_counts,
+    ordered_boxes,
+    svg_with_tooltips,
+)
 from reviewflow.vocab import Stage
 
 __all__ = ["find_chromium", "html_to_pdf", "render_report", "run_report_stage"]
@@ -114,6 +120,14 @@ def _detail(audit: Mapping[str, Any], *keys: str) -> str:
     return ""
 
 
+def _display(name: str) -> str:
+    return SOURCE_NAMES.get(name.lower(), name)
+
+
+def _thousands(value: str) -> str:
+    return f"{int(value):,}" if value.isdigit() else value
+
+
 def _searches(audits: Sequence[Mapping[str, Any]], notes: Footnotes) -> list[dict[str, Any]]:
     rows = []
     for audit in audits:
@@ -124,14 +138,16 @@ def _searches(audits: Sequence[Mapping[str, Any]], notes: Footnotes) -> list[dic
         lines = (audit.get("details") or {}).get("lines")
         rows.append(
             {
-                "database": _detail(audit, "database", "source", "platform")
-                or Path(audit["path"]).parent.name,
+                "database": _display(
+                    _detail(audit, "database", "source", "platform")
+                    or Path(audit["path"]).parent.name
+                ),
                 "how": "API search" if audit.get("stage") == Stage.SEARCH else "export imported",
                 "platform": _detail(audit, "platform", "base_url"),
                 "query": _detail(audit, "query", "term", "search_string"),
                 "date": _detail(audit, "date_searched", "date_run", "searched_at", "date")
                 or str(audit.get("finished", ""))[:10],
-                "hits_total": _detail(audit, "hits_reported", "hits", "total_hits"),
+                "hits_total": _thousands(_detail(audit, "hits_reported", "hits", "total_hits")),
                 "records": notes.cite(
                     int(counts.get(key, 0)), [{"audit": audit["path"], "key": f"counts.{key}"}]
                 ),
