@@ -61,9 +61,10 @@ def code_studies(
         for code in theme.get("codes", []):
             lookup[clean_text(code).lower()] = theme["id"]
     add_new = settings.get("add_emergent_themes", True)
+    ignored = {str(c).lower() for c in settings.get("ignore_codes", [])}
     coding: dict[tuple[str, str], dict[str, str]] = {}
     for study_id, code, evidence in _coded_values(dataset, settings):
-        if code.lower() == NOT_REPORTED:
+        if code.lower() == NOT_REPORTED or code.lower() in ignored:
             continue
         theme_id = lookup.get(code.lower())
         if theme_id is None:

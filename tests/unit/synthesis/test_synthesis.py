@@ -185,3 +185,10 @@ def test_logic_model_from_coded_fields_aggregates_studies(dataset_path):
         "Beta 2020",
         "Gamma 2021",
     ]
+
+
+def test_ignored_codes_are_not_themes(dataset_path):
+    dataset = load_dataset(dataset_path, COMPONENTS)
+    _, themes = code_studies(dataset, {"ignore_codes": ["Workforce"]})
+    assert "new_workforce" not in set(themes["theme_id"])
+    assert "new_leadership" in set(themes["theme_id"])
