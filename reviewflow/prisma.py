@@ -310,13 +310,13 @@ def prisma_counts(
             boxes[box_id] = _Box(BOX_TEXT[box_id], n, [source])
     layout["fulltext_reasons"] = []
     if assess is not None:
-        for box_id, keys in (
+        for box_id, candidates in (
             ("reports_assessed", ("reports_assessed", "assessed")),
             ("reports_excluded", ("reports_excluded", "excluded")),
             ("new_studies", ("studies_included", "included")),
             ("new_reports", ("reports_included", "studies_included", "included")),
         ):
-            n, source = _count(assess, *keys)
+            n, source = _count(assess, *candidates)
             boxes[box_id] = _Box(BOX_TEXT[box_id].rstrip(":"), n, [source])
         path = assess.get("path", "")
         pending = _lookup(assess, "counts", ("awaiting_fulltext_decision",))
@@ -333,7 +333,7 @@ def prisma_counts(
     previous = (config.get("update") or {}).get("previous_review")
     layout["previous"] = bool(previous)
     if previous:
-        source = str(previous.get("source", "config update.previous_review"))
+        origin = str(previous.get("source", "config update.previous_review"))
         for box_id, key in (
             ("previous_studies", "studies_included"),
             ("previous_reports", "reports_included"),
@@ -342,7 +342,7 @@ def prisma_counts(
                 boxes[box_id] = _Box(
                     BOX_TEXT[box_id],
                     int(previous[key]),
-                    [{"audit": "config", "key": f"update.previous_review.{key}", "source": source}],
+                    [{"audit": "config", "key": f"update.previous_review.{key}", "source": origin}],
                 )
         for total_id, new_id, prev_id in (
             ("total_studies", "new_studies", "previous_studies"),

@@ -217,10 +217,10 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [] if frame is None else frame.to_dict("records")
 
 
-def _studies(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+def _studies(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None:
         return []
-    studies = []
+    studies: list[dict[str, Any]] = []
     for row in frame.to_dict("records"):
         authors = [a for a in str(row.get("authors", "")).split("; ") if a]
         if len(authors) > 6:

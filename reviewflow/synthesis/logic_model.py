@@ -256,10 +256,11 @@ def draw_logic_model(
                 va="center",
                 color="#555555",
             )
-        for path, fmt, meta, kw in (
+        outputs: tuple[tuple[Any, str, dict[str, Any], dict[str, Any]], ...] = (
             (out_svg, "svg", {"Date": None}, {}),
             (out_png, "png", {}, {"dpi": 200}),
-        ):
+        )
+        for path, fmt, meta, kw in outputs:
             if path:
                 from io import BytesIO
 
