@@ -40,6 +40,22 @@ def test_config_validates_against_the_schema(review_id: str) -> None:
 
 
 @pytest.mark.parametrize("review_id", REVIEW_IDS)
+def test_queries_are_well_formed(review_id: str) -> None:
+    """Balanced brackets and quotes; Boolean operators only where the database has them."""
+    for search in _config(review_id)["searches"]:
+        query = search["query"]
+        where = f"{review_id}/{search['id']}"
+        assert query.count("(") == query.count(")"), where
+        assert query.count("[") == query.count("]"), where
+        assert query.count('"') % 2 == 0, where
+        assert "\n" not in query, f"{where}: a folded line kept its newline"
+        if search["source"] == "crossref":
+            assert not re.search(r"\b(AND|OR|NOT)\b|[()\"]", query), where
+        if search["source"] == "semanticscholar":
+            assert not re.search(r"\b(AND|OR)\b", query), f"{where}: use + and |"
+
+
+@pytest.mark.parametrize("review_id", REVIEW_IDS)
 def test_decision_files_exist_with_header_rows_only(review_id: str) -> None:
     folder = REVIEWS / review_id / "decisions"
     for name, header in DECISION_HEADERS.items():
