@@ -406,6 +406,13 @@ class ApiSession:
                     on_bad_body=self._drop_from_checkpoint,
                 )
                 if not retry:
+                    if raw.status_code in RETRY_STATUSES:
+                        message = _api_message(body) or "(empty body)"
+                        raise SourceError(
+                            f"gave up after {attempt} attempts: HTTP {raw.status_code}: {message}",
+                            source=self.source,
+                            url=url,
+                        )
                     self._raise_for_status(response)
                     return response
                 problem = f"HTTP {raw.status_code}"

@@ -7,13 +7,40 @@ retried, archived and replayable); Biopython's ``Bio.Entrez`` parser reads every
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from reviewflow.sources.base import Source, env_value, full_date
 from reviewflow.sources.http import ApiResponse
 
+log = logging.getLogger(__name__)
+
 __all__ = ["PubMedSource", "parse_entrez_xml", "parse_pubmed_article"]
+
+
+def _close_dtd_files() -> None:
+    """Make Biopython read each DTD into memory and close the file at once.
+
+    ``Bio.Entrez.Parser.DataHandler.open_dtd_file`` returns open files that are never
+    closed (a ResourceWarning per DTD and per parse); wrapping it once keeps the parser's
+    behaviour (same DTD bytes, same lookup order) without the leak.
+    """
+    from Bio.Entrez.Parser import DataHandler
+
+    if getattr(DataHandler.open_dtd_file, "_reviewflow_closes", False):
+        return
+    original = DataHandler.open_dtd_file
+
+    def open_dtd_file(self: Any, filename: str) -> Any:
+        handle = original(self, filename)
+        if handle is None:
+            return None
+        with handle:
+            return io.BytesIO(handle.read())
+
+    open_dtd_file._reviewflow_closes = True  # type: ignore[attr-defined]
+    DataHandler.open_dtd_file = open_dtd_file  # type: ignore[method-assign]
 
 
 def parse_entrez_xml(response: ApiResponse) -> Any:
@@ -21,6 +48,7 @@ def parse_entrez_xml(response: ApiResponse) -> Any:
     from Bio import Entrez
     from Bio.Entrez import Parser
 
+    _close_dtd_files()
     try:
         return Entrez.read(io.BytesIO(response.body))
     except (Parser.ValidationError, Parser.CorruptedXMLError, Parser.NotXMLError) as exc:
@@ -183,9 +211,13 @@ class PubMedSource(Source):
             if not articles:
                 return
             retstart += len(articles)
+            before = len(seen)
             for index, article in enumerate(articles):
                 record = parse_pubmed_article(article)
                 if record["record_id"] in seen or len(seen) >= wanted:
                     continue
                 seen.add(record["record_id"])
                 yield self.provenance(record, page, index)
+            if len(seen) == before:  # a batch with nothing new: the WebEnv has run dry
+                log.warning("pubmed: EFetch at retstart %d returned no new records", retstart)
+                return
