@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 from reviewflow.normalize import clean_text, strip_html
 
@@ -63,6 +63,37 @@ def record_texts(
     return texts
 
 
+def _char_ngram_tfidf(texts: list[str], settings: FeatureSettings, max_df: float) -> sp.csr_matrix:
+    """TF-IDF of character n-grams inside words (what ``analyzer="char_wb"`` counts).
+
+    Counting n-grams document by document in Python is slow (seconds for 300 abstracts);
+    n-grams inside words depend only on the word, so they are counted once per distinct
+    word and spread to documents by one sparse product: word counts x n-grams per word.
+    """
+    words = CountVectorizer(token_pattern=r"(?u)\b\w+\b", strip_accents="unicode")
+    counts = words.fit_transform(texts)
+    lo, hi = settings.char_ngram_min, settings.char_ngram_max
+    index: dict[str, int] = {}
+    rows, cols = [], []
+    for w_id, word in enumerate(words.get_feature_names_out()):
+        padded = f" {word} "
+        for n in range(lo, hi + 1):
+            for start in range(0, max(1, len(padded) - n + 1)):
+                gram = padded[start : start + n]
+                rows.append(w_id)
+                cols.append(index.setdefault(gram, len(index)))
+    spread = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(counts.shape[1], len(index)),
+    )
+    grams = sp.csr_matrix(counts.astype(np.float32) @ spread)
+    df = np.asarray((grams > 0).sum(axis=0)).ravel()
+    min_df = max(settings.min_df, 2) if len(texts) >= 20 else 1
+    keep = np.flatnonzero((df >= min_df) & (df <= max_df * len(texts)))
+    grams = grams[:, keep]
+    return TfidfTransformer(sublinear_tf=True).fit_transform(grams).astype(np.float32)
+
+
 def build_features(texts: list[str], settings: FeatureSettings | None = None) -> sp.csr_matrix:
     """Fit TF-IDF on every record (unsupervised, so no label leaks) and return rows L2-normed.
 
@@ -90,18 +121,9 @@ def build_features(texts: list[str], settings: FeatureSettings | None = None) ->
         words.set_params(stop_words=None, max_df=1.0)
         blocks = [words.fit_transform(safe)]
     if settings.char_ngrams:
-        chars = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(settings.char_ngram_min, settings.char_ngram_max),
-            sublinear_tf=True,
-            min_df=max(settings.min_df, 2) if len(safe) >= 20 else 1,
-            max_df=max_df,
-            strip_accents="unicode",
-            lowercase=True,
-            dtype=np.float32,
-        )
-        blocks.append(chars.fit_transform(safe) * settings.char_weight)
+        blocks.append(_char_ngram_tfidf(safe, settings, max_df) * settings.char_weight)
     matrix = sp.hstack(blocks, format="csr")
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)
+    # float64: liblinear copies float32 input to float64 on every fit
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float64)

@@ -44,11 +44,17 @@ class Ranker(Protocol):
 class _SklearnRanker:
     """A scikit-learn linear model scored by its decision function (or log-odds)."""
 
-    def __init__(self, name: str, estimator: Any) -> None:
+    def __init__(self, name: str, estimator: Any, ratio: float | None = None) -> None:
         self.name = name
         self.estimator = estimator
+        self.ratio = ratio
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> _SklearnRanker:
+        if self.ratio is not None:
+            # relevant records together weigh ``ratio`` times the irrelevant ones (ratio 1 is
+            # sklearn's "balanced"); ASReview's balancer uses the same form with ratio 9.8
+            n1, n0 = int((y == 1).sum()), int((y == 0).sum())
+            self.estimator.set_params(class_weight={0: n1 / (self.ratio * n0), 1: 1.0})
         self.estimator.fit(X, y)
         return self
 
@@ -87,18 +93,19 @@ class _EnsembleRanker:
         return {"model": self.name, "members": [m.get_params() for m in self.members]}
 
 
-def _logreg(C: float = 1.0, seed: int = 0, **_: Any) -> _SklearnRanker:
+def _logreg(C: float = 1.0, ratio: float = 1.0, seed: int = 0, **_: Any) -> _SklearnRanker:
     return _SklearnRanker(
         "logreg",
         LogisticRegression(
             C=C, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=seed
         ),
+        ratio,
     )
 
 
-def _svm(C: float = 0.1, seed: int = 0, **_: Any) -> _SklearnRanker:
+def _svm(C: float = 0.1, ratio: float = 1.0, seed: int = 0, **_: Any) -> _SklearnRanker:
     return _SklearnRanker(
-        "svm", LinearSVC(C=C, class_weight="balanced", max_iter=5000, random_state=seed)
+        "svm", LinearSVC(C=C, class_weight="balanced", max_iter=5000, random_state=seed), ratio
     )
 
 
@@ -115,8 +122,13 @@ def _sgd(alpha: float = 1e-4, seed: int = 0, **_: Any) -> _SklearnRanker:
     )
 
 
-def _ensemble(C: float = 1.0, svm_C: float = 0.1, seed: int = 0, **_: Any) -> _EnsembleRanker:
-    return _EnsembleRanker("logreg+svm", [_logreg(C=C, seed=seed), _svm(C=svm_C, seed=seed)])
+def _ensemble(
+    C: float = 1.0, svm_C: float = 0.1, ratio: float = 1.0, seed: int = 0, **_: Any
+) -> _EnsembleRanker:
+    return _EnsembleRanker(
+        "logreg+svm",
+        [_logreg(C=C, ratio=ratio, seed=seed), _svm(C=svm_C, ratio=ratio, seed=seed)],
+    )
 
 
 #: Model name -> factory(**params). Unknown names fail with the list of these.

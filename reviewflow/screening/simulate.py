@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import hypergeom
 
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_open
@@ -30,6 +29,7 @@ from reviewflow.screening.models import PRESETS, make_ranker
 from reviewflow.screening.stopping import (
     ScreeningHistory,
     StopSettings,
+    buscar_p_values,
     evaluate_stopper,
     switch_point,
 )
@@ -161,11 +161,7 @@ def _buscar_run(
     urn = ranked_labels[switch:].copy()
     np.random.default_rng(seed + 7919).shuffle(urn)
     n_urn = len(urn)
-    n = np.arange(1, n_urn + 1)
-    k = np.cumsum(urn)
-    K0 = np.floor((r_al + k) / settings.recall_target - r_al + 1).astype(int)
-    possible = K0 <= n_urn - (n - k)
-    p = np.where(possible, hypergeom.cdf(k, n_urn, np.minimum(K0, n_urn), n), 0.0)
+    p = buscar_p_values(n_urn, urn, r_al, settings.recall_target)
     hit = np.flatnonzero(p < settings.alpha)
     drawn = int(hit[0]) + 1 if len(hit) else n_urn
     return switch + drawn, r_al + int(urn[:drawn].sum()), switch

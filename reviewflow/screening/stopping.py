@@ -42,6 +42,7 @@ __all__ = [
     "StopSettings",
     "StopStatus",
     "buscar_p_value",
+    "buscar_p_values",
     "evaluate_stopper",
     "k_h0",
     "phase_of",
@@ -122,6 +123,18 @@ def buscar_p_value(n_urn: int, n: int, k: int, r_al: int, recall_target: float) 
     if K0 > n_urn - (n - k):  # H0 needs more relevant than the urn can hold: impossible
         return 0.0
     return float(hypergeom.cdf(k, n_urn, K0, n))
+
+
+def buscar_p_values(
+    n_urn: int, urn_labels: np.ndarray, r_al: int, recall_target: float
+) -> np.ndarray:
+    """p-values after each of a sequence of random draws (labels in draw order)."""
+    labels = np.asarray(urn_labels, dtype=int)
+    n = np.arange(1, len(labels) + 1)
+    k = np.cumsum(labels)
+    K0 = np.floor((r_al + k) / recall_target - r_al + 1).astype(int)
+    possible = n_urn - (n - k) >= K0
+    return np.where(possible, hypergeom.cdf(k, n_urn, np.minimum(K0, n_urn), n), 0.0)
 
 
 def _k_upper(n_urn: int, n: int, k: int, alpha: float) -> int:

@@ -1,0 +1,517 @@
+"""The screening stage: decisions in, retrained ranking, next batch, stopping estimate out.
+
+One rerun = one step of the active learning loop. The stage reads the deduplicated studies
+and every decision file, maps decisions to studies, retrains the model, and writes the next
+batch to screen. A study already decided is never asked again, also after a search update
+adds new studies (decisions are keyed by record id and follow the record into its study).
+
+Phases (see :mod:`reviewflow.screening.stopping`): ``ranked`` (batches in model order) until
+the heuristic trigger fires on the decision history, then ``sampling`` (batches drawn at
+random from the studies left at that point, in a fixed seeded order so reruns agree), then
+``stopped`` once the hypergeometric test rejects "recall < target" (or ``complete``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reviewflow.audit import StageAudit
+from reviewflow.errors import DataError
+from reviewflow.io import atomic_open
+from reviewflow.records import read_records, write_records
+from reviewflow.screening.active_learning import LoopSettings, next_order, score_pool
+from reviewflow.screening.decisions import (
+    cohen_kappa,
+    merge_decisions,
+    read_decision_file,
+)
+from reviewflow.screening.features import FeatureSettings, build_features, record_texts
+from reviewflow.screening.models import make_ranker
+from reviewflow.screening.simulate import resolve_model
+from reviewflow.screening.stopping import (
+    STOPPERS,
+    ScreeningHistory,
+    StopSettings,
+    evaluate_stopper,
+    phase_of,
+    recall_bounds,
+    sample_needed,
+    switch_point,
+)
+from reviewflow.vocab import Decision, Stage
+
+__all__ = ["BATCH_COLUMNS", "run_screening_stage", "sample_key", "split_history"]
+
+log = logging.getLogger(__name__)
+
+#: Columns of ``next_batch.csv/.xlsx``: what a screener needs, then the cells to fill in.
+BATCH_COLUMNS = (
+    "rank",
+    "study_id",
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "doi",
+    "score",
+    "phase",
+    "decision",
+    "note",
+)
+_RELEVANT = {Decision.INCLUDE.value, Decision.MAYBE.value}
+
+
+def sample_key(study_id: str, seed: int) -> str:
+    """Fixed pseudo-random position of a study in the sampling phase (stable across reruns)."""
+    return hashlib.sha256(f"{seed}:{study_id}".encode()).hexdigest()
+
+
+def _read_clusters(path: str | os.PathLike[str], studies: pd.DataFrame) -> dict[str, str]:
+    """record_id -> study_id, plus every study id mapping to itself."""
+    study_of: dict[str, str] = {}
+    try:
+        clusters = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"cannot read clusters: {exc}", path=str(path)) from exc
+    for column in ("record_id", "study_id"):
+        if column not in clusters.columns:
+            raise DataError(f"no {column!r} column", path=str(path), line=1, field=column)
+    known = set(studies["study_id"])
+    for line, (rid, sid) in enumerate(
+        zip(clusters["record_id"], clusters["study_id"], strict=True), start=2
+    ):
+        if sid not in known:
+            raise DataError(
+                f"study {sid!r} is not in studies.csv", path=str(path), line=line, field="study_id"
+            )
+        study_of[rid] = sid
+    for sid in known:
+        study_of.setdefault(sid, sid)
+    return study_of
+
+
+def _read_studies(path: str | os.PathLike[str]) -> pd.DataFrame:
+    studies = read_records(path)
+    if "study_id" not in studies.columns:
+        studies["study_id"] = studies["record_id"]
+    dup = studies["study_id"].duplicated()
+    if dup.any():
+        line = int(np.flatnonzero(dup.to_numpy())[0]) + 2
+        raise DataError("duplicate study_id", path=str(path), line=line, field="study_id")
+    return studies.reset_index(drop=True)
+
+
+def split_history(
+    ordered_labels: Sequence[tuple[str, int]],
+    pool: Sequence[str],
+    settings: StopSettings,
+    seed: int,
+) -> tuple[ScreeningHistory, int | None, list[str]]:
+    """Replay the decision history: which decisions were ranked, which random draws.
+
+    ``ordered_labels`` is (study_id, relevant 0/1) in the order decided. The switch point is
+    where the heuristic trigger first fired; the urn is every pool study not decided by
+    then, in :func:`sample_key` order; the sample is the longest decided prefix of the urn.
+    Decisions on urn studies outside that prefix (screened off-sample) count as ranked.
+    Returns the history, the switch point and the undecided urn in draw order.
+    """
+    n_total = len(pool)
+    labels = [lab for _, lab in ordered_labels]
+    switch = switch_point(labels, n_total, settings)
+    if switch is None:
+        return ScreeningHistory(n_total=n_total, ranked=labels), None, []
+    before = {sid for sid, _ in ordered_labels[:switch]}
+    decided = dict(ordered_labels)
+    urn = sorted((s for s in pool if s not in before), key=lambda s: sample_key(s, seed))
+    sample: list[int] = []
+    for sid in urn:
+        if sid not in decided:
+            break
+        sample.append(decided[sid])
+    in_sample = set(urn[: len(sample)])
+    ranked = labels[:switch] + [lab for sid, lab in ordered_labels[switch:] if sid not in in_sample]
+    undecided = [s for s in urn if s not in decided]
+    return ScreeningHistory(n_total, ranked, sample, switched=True), switch, undecided
+
+
+def _progress_rows(
+    ordered: list[tuple[str, int]],
+    pool: list[str],
+    settings: StopSettings,
+    seed: int,
+    batch_size: int,
+) -> list[dict[str, Any]]:
+    rows = []
+    checkpoints = list(range(batch_size, len(ordered), batch_size)) + [len(ordered)]
+    for batch, upto in enumerate(checkpoints, start=1):
+        history, switch, _ = split_history(ordered[:upto], pool, settings, seed)
+        status = evaluate_stopper(settings.rule, history, settings)
+        heur = {
+            name: evaluate_stopper(name, history, settings).met
+            for name in ("consecutive_irrelevant", "fraction_screened")
+        }
+        rows.append(
+            {
+                "batch": batch,
+                "records_screened": upto,
+                "records_total": len(pool),
+                "included_so_far": history.n_relevant,
+                "phase": phase_of(history, settings),
+                "switched_at": "" if switch is None else switch,
+                "sample_screened": len(history.sample),
+                "sample_included": int(sum(history.sample)),
+                "estimated_recall": _fmt(status.recall_estimate),
+                "recall_lower_bound": _fmt(status.recall_lower_bound),
+                "p_value": _fmt(status.p_value),
+                "stop_rule": settings.rule,
+                "recall_target": settings.recall_target,
+                "confidence": settings.confidence,
+                "stop_criterion_met": status.met,
+                "consecutive_irrelevant_met": heur["consecutive_irrelevant"],
+                "fraction_screened_met": heur["fraction_screened"],
+                "basis": status.basis,
+            }
+        )
+    return rows
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def _threshold_rows(
+    ordered: list[tuple[str, int]], pool: list[str], settings: StopSettings, seed: int
+) -> list[dict[str, Any]]:
+    """What moving each threshold would change, on the decisions made so far."""
+    targets = sorted({0.8, 0.9, 0.95, 0.99, settings.recall_target})
+    confidences = sorted({0.9, 0.95, 0.99, settings.confidence})
+    base = settings.switch_after_consecutive_irrelevant
+    limits = sorted({max(10, base // 2), base, base * 2})
+    rows = []
+    n_total = len(pool)
+    for limit in limits:
+        for target in targets:
+            for conf in confidences:
+                s = StopSettings(
+                    **{
+                        **settings.__dict__,
+                        "recall_target": target,
+                        "confidence": conf,
+                        "switch_after_consecutive_irrelevant": limit,
+                    }
+                )
+                history, switch, _ = split_history(ordered, pool, s, seed)
+                status = evaluate_stopper("buscar", history, s)
+                r_seen = history.n_relevant
+                if switch is None:
+                    run = 0
+                    for _, lab in reversed(ordered):
+                        if lab:
+                            break
+                        run += 1
+                    frac_left = math.ceil(s.switch_after_fraction * n_total) - len(ordered)
+                    to_switch = max(0, min(limit - run, frac_left))
+                    n_urn = n_total - len(ordered) - to_switch
+                    left = to_switch + (sample_needed(n_urn, 0, 0, r_seen, s) if r_seen else n_urn)
+                    estimate, lower = status.recall_estimate, status.recall_lower_bound
+                else:
+                    r_al = int(sum(history.ranked))
+                    n_urn = n_total - len(history.ranked)
+                    n, k = len(history.sample), int(sum(history.sample))
+                    left = sample_needed(n_urn, n, k, r_al, s)
+                    estimate, lower = recall_bounds(n_urn, n, k, r_seen, s.alpha)
+                rows.append(
+                    {
+                        "switch_after_consecutive_irrelevant": limit,
+                        "recall_target": target,
+                        "confidence": conf,
+                        "phase": phase_of(history, s),
+                        "switched_at": "" if switch is None else switch,
+                        "stop_criterion_met": status.met,
+                        "p_value": _fmt(status.p_value),
+                        "estimated_recall": _fmt(estimate),
+                        "recall_lower_bound": _fmt(lower),
+                        "records_left_to_screen": int(left),
+                        "is_current_config": (
+                            limit == base
+                            and target == settings.recall_target
+                            and conf == settings.confidence
+                        ),
+                    }
+                )
+    return rows
+
+
+def _write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False, lineterminator="\n")
+
+
+def _write_batch_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """The batch as a workbook: text cells stay text, decision column offers the choices."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "next batch"
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for values in frame.itertuples(index=False):
+        ws.append([None if (isinstance(v, str) and v == "") else v for v in values])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+    widths = {"title": 60, "abstract": 100, "authors": 30, "journal": 30, "note": 30}
+    for idx, name in enumerate(frame.columns, start=1):
+        letter = ws.cell(row=1, column=idx).column_letter
+        ws.column_dimensions[letter].width = widths.get(name, 12)
+        if name in ("title", "abstract"):
+            for cell in ws[letter][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if "decision" in frame.columns and len(frame):
+        letter = ws.cell(row=1, column=list(frame.columns).index("decision") + 1).column_letter
+        dv = DataValidation(type="list", formula1='"include,exclude,maybe"', allow_blank=True)
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}2:{letter}{len(frame) + 1}")
+    ws.freeze_panes = "C2"
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    with atomic_open(path, "wb") as handle:
+        wb.save(handle)
+
+
+def run_screening_stage(
+    studies_path: str | os.PathLike[str],
+    clusters_path: str | os.PathLike[str],
+    decision_paths: list[str],
+    params: Mapping[str, Any],
+    out_ranking: str | os.PathLike[str],
+    out_next_batch_csv: str | os.PathLike[str],
+    out_next_batch_xlsx: str | os.PathLike[str],
+    out_progress: str | os.PathLike[str],
+    out_thresholds: str | os.PathLike[str],
+    out_conflicts: str | os.PathLike[str],
+    out_included: str | os.PathLike[str],
+    audit_path: str | os.PathLike[str],
+) -> dict[str, Any]:
+    """Run one screening step; ``params`` is the config's ``screening`` block."""
+    params = dict(params or {})
+    seed = int(params.get("seed", 42))
+    batch_size = int(params.get("batch_size", 50))
+    model_cfg = dict(params.get("model") or {})
+    stop_settings = StopSettings.from_config(params.get("stopping"))
+    if stop_settings.rule not in STOPPERS:
+        evaluate_stopper(stop_settings.rule, ScreeningHistory(1), stop_settings)
+    outputs = [
+        out_ranking,
+        out_next_batch_csv,
+        out_next_batch_xlsx,
+        out_progress,
+        out_thresholds,
+        out_conflicts,
+        out_included,
+    ]
+    name, model_params = resolve_model(model_cfg)
+    parameters = {**params, "model_resolved": {"name": name, "params": model_params}}
+    with StageAudit(
+        audit_path,
+        stage=Stage.SCREENING.value,
+        rule="screen_records",
+        inputs=[studies_path, clusters_path, *decision_paths],
+        outputs=outputs,
+        parameters=parameters,
+    ) as audit:
+        studies = _read_studies(studies_path)
+        study_of = _read_clusters(clusters_path, studies)
+        rows = []
+        for index, path in enumerate(decision_paths):
+            rows += read_decision_file(path, study_of, file_index=index)
+        merged = merge_decisions(rows, adjudicator=str(params.get("adjudicator", "")))
+        pool = studies["study_id"].tolist()
+        position = {sid: i for i, sid in enumerate(pool)}
+        ordered = [(sid, int(merged.final[sid] in _RELEVANT)) for sid in merged.order]
+
+        # model
+        fsettings = FeatureSettings.from_config(params.get("features"))
+        X = build_features(
+            record_texts(
+                studies, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
+            ),
+            fsettings,
+        )
+        labelled = np.asarray([position[s] for s, _ in ordered], dtype=int)
+        labels = np.asarray([lab for _, lab in ordered], dtype=int)
+        ranker = make_ranker(name, model_params, seed=seed)
+        if len(pool):
+            scores, basis = score_pool(ranker, X, labelled, labels, seed=seed)
+        else:
+            scores, basis = np.zeros(0), "no studies"
+        if basis == "model":
+            audit.parameters["model_fitted"] = ranker.get_params()
+        loop = LoopSettings.from_config(model_cfg)
+        undecided_idx = np.asarray(
+            [i for i, s in enumerate(pool) if s not in merged.final], dtype=int
+        )
+        n_uncertain = max(0, loop.uncertainty_queries - len(ordered))
+        model_order = next_order(scores, undecided_idx, query=loop.query, n_uncertain=n_uncertain)
+
+        # phase and next batch
+        history, switch, urn_left = split_history(ordered, pool, stop_settings, seed)
+        phase = phase_of(history, stop_settings)
+        status = evaluate_stopper(stop_settings.rule, history, stop_settings)
+        if phase == "sampling":
+            batch_idx = [position[s] for s in urn_left[:batch_size]]
+        elif phase == "ranked":
+            batch_idx = list(model_order[:batch_size])
+        else:
+            batch_idx = []
+        rank_of = {int(i): r for r, i in enumerate(model_order, start=1)}
+
+        ranking = pd.DataFrame(
+            {
+                "study_id": pool,
+                "title": studies["title"],
+                "year": studies["year"],
+                "score": np.round(scores, 6) if len(pool) else [],
+                "rank": [rank_of.get(i, "") for i in range(len(pool))],
+                "decision": [merged.final.get(s, "") for s in pool],
+            }
+        )
+        ranking["_r"] = [rank_of.get(i, 10**9) for i in range(len(pool))]
+        ranking = ranking.sort_values(["_r", "study_id"], kind="stable").drop(columns="_r")
+        ranking["score_basis"] = basis
+        _write_csv(ranking, out_ranking)
+
+        batch = studies.iloc[batch_idx] if batch_idx else studies.iloc[0:0]
+        batch_frame = pd.DataFrame(
+            {
+                "rank": range(1, len(batch) + 1),
+                "study_id": batch["study_id"].tolist(),
+                "title": batch["title"].tolist(),
+                "abstract": batch["abstract"].tolist(),
+                "authors": batch["authors"].tolist(),
+                "year": batch["year"].tolist(),
+                "journal": batch["journal"].tolist(),
+                "doi": batch["doi"].tolist(),
+                "score": [round(float(scores[i]), 6) for i in batch_idx],
+                "phase": [phase] * len(batch),
+                "decision": [""] * len(batch),
+                "note": [""] * len(batch),
+            },
+            columns=list(BATCH_COLUMNS),
+        )
+        _write_csv(_csv_safe(batch_frame), out_next_batch_csv)
+        _write_batch_xlsx(batch_frame, out_next_batch_xlsx)
+
+        progress = _progress_rows(ordered, pool, stop_settings, seed, batch_size)
+        if not ordered:
+            progress = []
+        _write_csv(pd.DataFrame(progress, columns=_PROGRESS_COLUMNS), out_progress)
+        _write_csv(
+            pd.DataFrame(_threshold_rows(ordered, pool, stop_settings, seed)), out_thresholds
+        )
+
+        conflict_rows = []
+        for sid, votes in {**merged.conflicts, **merged.resolved}.items():
+            conflict_rows.append(
+                {
+                    "study_id": sid,
+                    "title": studies["title"].iloc[position[sid]],
+                    "decisions": "; ".join(f"{r}: {d}" for r, d in sorted(votes.items())),
+                    "status": "resolved" if sid in merged.resolved else "open",
+                    "final": merged.final[sid],
+                }
+            )
+        _write_csv(
+            pd.DataFrame(
+                conflict_rows, columns=["study_id", "title", "decisions", "status", "final"]
+            ),
+            out_conflicts,
+        )
+        kappa = cohen_kappa(merged)
+
+        included_ids = [s for s in pool if merged.final.get(s) in _RELEVANT]
+        included = studies.iloc[[position[s] for s in included_ids]].copy()
+        included["screening_decision"] = [merged.final[s] for s in included_ids]
+        included["screening_note"] = [merged.notes.get(s, "") for s in included_ids]
+        write_records(included, out_included)
+
+        finals = list(merged.final.values())
+        n_excluded = finals.count(Decision.EXCLUDE.value)
+        audit.counts.update(
+            studies_in=len(pool),
+            screened=len(finals),
+            included=finals.count(Decision.INCLUDE.value),
+            excluded=n_excluded,
+            maybe=finals.count(Decision.MAYBE.value),
+            awaiting=len(pool) - len(finals),
+            conflicts=len(merged.conflicts),
+            next_batch=len(batch_idx),
+        )
+        if n_excluded:
+            audit.add_reason("excluded at title/abstract", n_excluded)
+        audit.details.update(
+            kappa=kappa,
+            phase=phase,
+            switched_at=switch,
+            score_basis=basis,
+            stop_rule=stop_settings.rule,
+            stop_criterion_met=status.met,
+            estimated_recall=status.recall_estimate,
+            recall_lower_bound=status.recall_lower_bound,
+            p_value=status.p_value,
+        )
+        log.info(
+            "%d studies, %d screened (%d relevant), phase %s, next batch %d",
+            len(pool),
+            len(finals),
+            history.n_relevant,
+            phase,
+            len(batch_idx),
+        )
+    return audit.record or {}
+
+
+_PROGRESS_COLUMNS = [
+    "batch",
+    "records_screened",
+    "records_total",
+    "included_so_far",
+    "phase",
+    "switched_at",
+    "sample_screened",
+    "sample_included",
+    "estimated_recall",
+    "recall_lower_bound",
+    "p_value",
+    "stop_rule",
+    "recall_target",
+    "confidence",
+    "stop_criterion_met",
+    "consecutive_irrelevant_met",
+    "fraction_screened_met",
+    "basis",
+]
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe."""
+    out = frame.copy()
+    for column in out.columns:
+        out[column] = [
+            f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+            for v in out[column]
+        ]
+    return out

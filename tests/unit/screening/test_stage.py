@@ -1,0 +1,146 @@
+"""The screening stage on real studies and the authors' published decisions."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from reviewflow.errors import DecisionFileError
+from reviewflow.screening.stage import BATCH_COLUMNS, run_screening_stage
+
+from .conftest import REVIEWER, nagtegaal_rows, published_decisions, write_decisions
+
+PARAMS = {
+    "seed": 42,
+    "batch_size": 25,
+    "stopping": {"switch_after_consecutive_irrelevant": 30, "switch_after_fraction": 0.5},
+}
+
+
+def _run(review, decisions, params=PARAMS):
+    out = review["dir"] / "results"
+    run_screening_stage(
+        studies_path=review["studies"],
+        clusters_path=review["clusters"],
+        decision_paths=[str(d) for d in decisions],
+        params=params,
+        out_ranking=out / "ranking.csv",
+        out_next_batch_csv=out / "next_batch.csv",
+        out_next_batch_xlsx=out / "next_batch.xlsx",
+        out_progress=out / "progress.csv",
+        out_thresholds=out / "thresholds.csv",
+        out_conflicts=out / "conflicts.csv",
+        out_included=out / "included.csv",
+        audit_path=out / "screen_records.audit.json",
+    )
+    return out
+
+
+def test_first_run_without_decisions_offers_a_batch(review):
+    out = _run(review, [])
+    batch = pd.read_csv(out / "next_batch.csv", dtype=str, keep_default_na=False)
+    assert list(batch.columns) == list(BATCH_COLUMNS) and len(batch) == 25
+    assert (batch["decision"] == "").all()
+    audit = json.loads((out / "screen_records.audit.json").read_text())
+    assert audit["counts"]["studies_in"] == 298  # 300 records, two duplicate pairs merged
+    assert audit["counts"]["awaiting"] == 298
+
+
+def test_decided_studies_are_never_asked_again_member_ids_included(review):
+    rows = published_decisions(120)
+    # decide study S168 through its other member record 169
+    rows.append(("demo:169", "exclude", REVIEWER, "2019-01-02"))
+    out = _run(review, [write_decisions(review["dir"] / "d.csv", rows)])
+    decided = {f"S{r}" for r in range(1, 121)} | {"S168"}
+    batch = pd.read_csv(out / "next_batch.csv", dtype=str)
+    ranking = pd.read_csv(out / "ranking.csv", dtype=str, keep_default_na=False)
+    assert not set(batch["study_id"]) & decided
+    assert set(ranking.loc[ranking["decision"] == "", "study_id"]).isdisjoint(decided)
+    audit = json.loads((out / "screen_records.audit.json").read_text())
+    labels = nagtegaal_rows().iloc[:120]["label_abstract_screening"]
+    assert audit["counts"]["screened"] == 121
+    assert audit["counts"]["included"] == int((labels == "1").sum())
+    assert audit["reasons"]["excluded at title/abstract"] == audit["counts"]["excluded"]
+    included = pd.read_csv(out / "included.csv", dtype=str)
+    assert "study_id" in included.columns and len(included) == audit["counts"]["included"]
+    # the model ranks: included studies score higher on average than excluded ones among
+    # the still-unscreened (judged with the authors' labels)
+    rest = nagtegaal_rows().iloc[120:]
+    truth = {
+        f"S{r}": lab
+        for r, lab in zip(rest["record_id"], rest["label_abstract_screening"], strict=True)
+    }
+    undecided = ranking[ranking["study_id"].isin(truth)]
+    scores = undecided.assign(
+        lab=undecided["study_id"].map(truth), s=undecided["score"].astype(float)
+    )
+    assert (
+        scores.loc[scores["lab"] == "1", "s"].mean() > scores.loc[scores["lab"] == "0", "s"].mean()
+    )
+    wb = load_workbook(out / "next_batch.xlsx")
+    ws = wb.active
+    assert [c.value for c in ws[1]] == list(BATCH_COLUMNS)
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_progress_switches_to_sampling_and_reports_recall(review):
+    # every study decided in file order; the heuristic trigger fires on the way
+    out = _run(review, [write_decisions(review["dir"] / "d.csv", published_decisions(300))])
+    progress = pd.read_csv(out / "progress.csv")
+    assert progress["records_screened"].iloc[-1] == 298
+    assert {"ranked"} <= set(progress["phase"])
+    assert progress["included_so_far"].is_monotonic_increasing
+    assert progress["estimated_recall"].notna().any()
+    thresholds = pd.read_csv(out / "thresholds.csv")
+    assert thresholds["is_current_config"].sum() == 1
+    assert {"recall_target", "confidence", "records_left_to_screen"} <= set(thresholds.columns)
+    batch = pd.read_csv(out / "next_batch.csv")
+    assert len(batch) == 0  # nothing left to screen
+
+
+def test_sampling_phase_batch_is_random_not_ranked(review):
+    params = {**PARAMS, "stopping": {"switch_after_consecutive_irrelevant": 10}}
+    out = _run(review, [write_decisions(review["dir"] / "d.csv", published_decisions(60))], params)
+    progress = pd.read_csv(out / "progress.csv")
+    assert progress["phase"].iloc[-1] == "sampling"
+    batch = pd.read_csv(out / "next_batch.csv")
+    assert (batch["phase"] == "sampling").all()
+    ranking = pd.read_csv(out / "ranking.csv", dtype=str, keep_default_na=False)
+    top = ranking[ranking["decision"] == ""]["study_id"].head(25).tolist()
+    assert batch["study_id"].tolist() != top
+    # the draw order is fixed: a rerun asks for the same sample
+    again = _run(review, [review["dir"] / "d.csv"], params)
+    assert pd.read_csv(again / "next_batch.csv")["study_id"].tolist() == batch["study_id"].tolist()
+
+
+def test_two_reviewers_conflicts_file_and_kappa(review):
+    a = write_decisions(review["dir"] / "a.csv", published_decisions(100))
+    data = nagtegaal_rows().iloc[:100]
+    b = write_decisions(
+        review["dir"] / "b.csv",
+        [
+            (f"demo:{r}", "include" if lab == "1" else "exclude", "final labels", "2019-02-01")
+            for r, lab in zip(data["record_id"], data["label_included"], strict=True)
+        ],
+    )
+    out = _run(review, [a, b])
+    conflicts = pd.read_csv(out / "conflicts.csv")
+    disagree = int((data["label_abstract_screening"] != data["label_included"]).sum())
+    assert len(conflicts) == disagree and (conflicts["status"] == "open").all()
+    audit = json.loads((out / "screen_records.audit.json").read_text())
+    assert audit["counts"]["conflicts"] == disagree
+    assert audit["details"]["kappa"][f"{REVIEWER} vs final labels"] is not None
+
+
+def test_bad_decision_file_names_file_line_field_and_writes_nothing(review):
+    path = write_decisions(
+        review["dir"] / "d.csv",
+        [("demo:1", "exclude", "A", "2019-01-01"), ("demo:1", "exclude?", "A", "2019-01-01")],
+    )
+    with pytest.raises(DecisionFileError) as err:
+        _run(review, [path])
+    assert (err.value.line, err.value.field) == (3, "decision")
+    assert not (review["dir"] / "results" / "screen_records.audit.json").exists()
