@@ -183,6 +183,14 @@ def run_citation_stage(
         )
         for client in clients:
             audit.counts[f"requests_{client.name}"] = client.requests_made
+        # PRISMA's "other methods" column splits citation searching by direction; a work
+        # reached both ways counts in both and once more in records_both_directions.
+        directions = [str(r.get("citation_direction", "")) for r in result.records.values()]
+        audit.counts["records_backward"] = sum("backward" in d for d in directions)
+        audit.counts["records_forward"] = sum("forward" in d for d in directions)
+        audit.counts["records_both_directions"] = sum(
+            "backward" in d and "forward" in d for d in directions
+        )
         audit.counts.update(result.counts)
         for reason, n in result.reasons.items():
             audit.add_reason(reason, n)
