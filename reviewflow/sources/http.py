@@ -22,8 +22,9 @@ Archive format (one JSON object per line of ``requests.jsonl``)::
      "status": 200, "content_type": "application/json", "body": "bodies/000001.json.gz",
      "bytes": 12345, "sha256": "...", "final": true}
 
-``final`` is false for attempts that were retried (a 429 or a 503 before the answer that was
-used): they are kept for the audit and skipped by replay.
+``final`` is false for answers with a retriable status (429, 5xx: retried, or given up on)
+and for bodies a client rejected as unparseable: they stay in the archive for the audit,
+and replay and resume skip them, so a resumed run asks for those pages again.
 """
 
 from __future__ import annotations
@@ -393,7 +394,7 @@ class ApiSession:
                 retry = raw.status_code in RETRY_STATUSES and attempt <= self.max_retries
                 entry = self._archive(
                     method, path, public, payload, url, started, raw.status_code,
-                    content_type, body, final=not retry,
+                    content_type, body, final=raw.status_code not in RETRY_STATUSES,
                 )  # fmt: skip
                 response = ApiResponse(
                     source=self.source,
