@@ -109,9 +109,8 @@ def _job_counts(dry_run_output: str) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.timeout(2 * DRY_RUN_TIMEOUT_S)
-@pytest.mark.parametrize("review_id", REVIEW_IDS)
-def test_dry_run_plans_one_search_job_per_search_line(review_id: str, tmp_path: Path) -> None:
+def _dry_run(review_id: str, cwd: Path, *extra: str) -> str:
+    """`snakemake -n` on a review folder, from an unrelated directory; its output."""
     folder = REVIEWS / review_id
     command = [
         sys.executable,
@@ -124,18 +123,31 @@ def test_dry_run_plans_one_search_job_per_search_line(review_id: str, tmp_path: 
         str(folder),
         "--configfile",
         str(folder / "config.yaml"),
+        *extra,
     ]
     result = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=DRY_RUN_TIMEOUT_S,
-        cwd=tmp_path,
-        check=False,
+        command, capture_output=True, text=True, timeout=DRY_RUN_TIMEOUT_S, cwd=cwd, check=False
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
+    return output
+
+
+@pytest.mark.timeout(2 * DRY_RUN_TIMEOUT_S)
+@pytest.mark.parametrize("review_id", REVIEW_IDS)
+def test_dry_run_plans_one_search_job_per_search_line(review_id: str, tmp_path: Path) -> None:
+    output = _dry_run(review_id, tmp_path)
+    assert "profiles/default" in output, "the local workflow profile is picked up"
     counts = _job_counts(output)
     assert counts.get("search_database") == len(_config(review_id)["searches"]), counts
     assert "chase_citations" in counts
     assert "import_records" not in counts
+
+
+@pytest.mark.timeout(2 * DRY_RUN_TIMEOUT_S)
+def test_slurm_profile_plans_the_same_jobs(tmp_path: Path) -> None:
+    """The cluster profile's keys are valid Snakemake options and change where, not what."""
+    review_id = REVIEW_IDS[0]
+    output = _dry_run(review_id, tmp_path, "--workflow-profile", "slurm")
+    assert "profiles/slurm" in output
+    assert _job_counts(output) == _job_counts(_dry_run(review_id, tmp_path))
