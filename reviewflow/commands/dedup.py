@@ -18,6 +18,16 @@ their verdicts go back in with --decisions.
 """
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.5 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0.5-1")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = _DESCRIPTION
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -35,13 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--duplicate-threshold",
-        type=float,
+        type=_fraction,
         default=0.95,
         help="title similarity for an automatic merge (default 0.95)",
     )
     parser.add_argument(
         "--uncertain-threshold",
-        type=float,
+        type=_fraction,
         default=0.85,
         help="title similarity from which an unmerged pair is listed as uncertain (default 0.85)",
     )

@@ -28,6 +28,7 @@ __all__ = [
     "UNCERTAIN",
     "PairResult",
     "compare_pair",
+    "details_conflict",
     "incompatible",
 ]
 
@@ -161,7 +162,13 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
         full = j if prep.conference[i] else i
         # 3-60 pages is an article; hundreds of pages is the abstract supplement itself
         same_start = _same_start(pa, pb)
-        if (3 <= prep.npages[full] <= 60 or (ya and yb and ya != yb)) and not same_start:
+        # ... unless one database registered both under one DOI or PMID
+        same_id = any(
+            prep.ids[name][i] and prep.ids[name][i] == prep.ids[name][j] for name in ("doi", "pmid")
+        )
+        if (3 <= prep.npages[full] <= 60 or (ya and yb and ya != yb)) and not (
+            same_start or same_id
+        ):
             return "conference abstract vs full paper"
     if va and vb and va != vb and _pages_agree(prep, i, j) is False:
         return "different volume and pages"
@@ -219,6 +226,11 @@ def _details(prep: Prepared, i: int, j: int) -> tuple[int, int]:
     if prep.issue[i] and prep.issue[i] == prep.issue[j] and agree:
         agree += 1
     return agree, conflict
+
+
+def details_conflict(prep: Prepared, i: int, j: int) -> bool:
+    """Do volume or first page, present in both records, disagree?"""
+    return _details(prep, i, j)[1] > 0
 
 
 def compare_pair(
@@ -311,6 +323,19 @@ def compare_pair(
             # one year apart: online-first and print years; the same volume of the same
             # journal rules out a yearly item with the same title
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+journal+volume, year+-1")
+        if (
+            not numbers_differ
+            and not year_ok
+            and authors is not None
+            and authors >= 0.9
+            and prep.fpage[i]
+            and prep.fpage[i] == prep.fpage[j]
+            and prep.npages[i] >= 2
+            and prep.npages[i] == prep.npages[j]
+        ):
+            # one year apart (a proceedings volume dated by meeting or by print) but the
+            # same page range: one item
+            return PairResult(DUPLICATE, score, "fuzzy: title+authors+page range, year+-1")
         if (
             same_year
             and journal

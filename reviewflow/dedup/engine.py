@@ -23,6 +23,7 @@ from reviewflow.dedup.compare import (
     DUPLICATE,
     UNCERTAIN,
     compare_pair,
+    details_conflict,
     incompatible,
 )
 from reviewflow.dedup.decisions import ManualDecision
@@ -93,7 +94,11 @@ def deduplicate(
     }
 
     def soft_conflict(a: int, b: int) -> bool:
-        return compare_pair(prep, a, b, limits).outcome == DISTINCT
+        # complete linkage on evidence: a member the new one contradicts (distinct, or an
+        # open pair whose volume or pages disagree) blocks the join; an open pair that only
+        # lacks fields does not, or records with missing data could never join a cluster
+        outcome = compare_pair(prep, a, b, limits).outcome
+        return outcome == DISTINCT or (outcome == UNCERTAIN and details_conflict(prep, a, b))
 
     clusterer = Clusterer(
         len(ids),

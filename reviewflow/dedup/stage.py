@@ -223,7 +223,7 @@ def run_dedup_stage(
             decisions=decisions,
             source_priority=params.get("source_priority", ()),
             previous_clusters=previous,
-            incremental=bool(params.get("incremental", False)) and bool(previous),
+            incremental=bool(params.get("incremental", True)) and bool(previous),
         )
         assert result.studies is not None
         _write_csv(result.studies, out_studies)
