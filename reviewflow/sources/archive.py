@@ -116,7 +116,9 @@ class RecordingAdapter(BaseAdapter):
         wanted = [p for p in parse_qsl(parts.query, keep_blank_values=True)]
         return all(p in params for p in wanted if p[0] not in self.ignore)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
         parts = urlsplit(request.url or "")
         params = set(parse_qsl(parts.query, keep_blank_values=True))
         method = (request.method or "GET").upper()

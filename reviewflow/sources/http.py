@@ -290,7 +290,9 @@ class ApiSession:
         return [(k, v) for k, v in pairs if k not in self.secret_params]
 
     @staticmethod
-    def _key(method: str, path: str, pairs: list[tuple[str, str]], payload: str) -> tuple:
+    def _key(
+        method: str, path: str, pairs: list[tuple[str, str]], payload: str
+    ) -> tuple[str, str, str, str]:
         return (method, path.lstrip("/"), json.dumps(sorted(pairs)), payload)
 
     def _load_archive(self) -> None:

@@ -33,7 +33,7 @@ def _close_dtd_files() -> None:
     original = DataHandler.open_dtd_file
 
     def open_dtd_file(self: Any, filename: str) -> Any:
-        handle = original(self, filename)
+        handle = original(self, filename)  # type: ignore[no-untyped-call]
         if handle is None:
             return None
         with handle:
@@ -50,7 +50,7 @@ def parse_entrez_xml(response: ApiResponse) -> Any:
 
     _close_dtd_files()
     try:
-        return Entrez.read(io.BytesIO(response.body))
+        return Entrez.read(io.BytesIO(response.body))  # type: ignore[no-untyped-call]
     except (Parser.ValidationError, Parser.CorruptedXMLError, Parser.NotXMLError) as exc:
         response.reject(f"malformed E-utilities XML ({type(exc).__name__}: {exc})")
     except Exception as exc:  # expat errors surface as several types
