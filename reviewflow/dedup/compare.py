@@ -347,6 +347,22 @@ def compare_pair(
             # everything agrees but the volume: one database put the issue or a supplement
             # number in the volume field
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+year+journal+pages")
+        if (
+            title >= 0.98
+            and same_year
+            and journal
+            and authors is not None
+            and authors >= 0.95
+            and prep.volume[i]
+            and prep.volume[i] == prep.volume[j]
+            and prep.issue[i]
+            and prep.issue[i] == prep.issue[j]
+            and not numbers_differ
+        ):
+            # one issue of one journal does not print two items with the same title and
+            # authors (errata, replies and comments are caught by the guards): the pages
+            # differ because one database has an abstract-supplement or typo page
+            return PairResult(DUPLICATE, score, "fuzzy: title+authors+year+journal+issue")
         return PairResult(UNCERTAIN, score, "uncertain: similar title, other fields disagree")
 
     if title >= unc_t:

@@ -102,7 +102,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "reply",
         re.compile(
             r"^(?:\W*)(?:reply|response|in reply|authors? reply|author response)\b|"
-            r"\b(?:reply|response) (?:to|from)\b",
+            r"\b(?:reply|response) (?:to|from)\b|\b(?:authors?'? )?reply\W*$",
             re.IGNORECASE,
         ),
     ),
@@ -117,7 +117,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _PROTOCOL = re.compile(r"\b(?:study|trial|review) protocol\b|\bprotocol for\b|^protocol\b", re.I)
 _CONFERENCE_VENUE = re.compile(
-    r"\b(?:abstracts?|meeting|congress|conference|proceedings|symposium|supplement|suppl|"
+    r"(?<!dissertation )\b(?:abstracts?|meeting|congress|conference|proceedings|symposium|supplement|suppl|"
     r"annual|summit|workshop|colloquium|convention|poster)\b",
     re.IGNORECASE,
 )
