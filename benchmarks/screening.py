@@ -13,8 +13,9 @@ from a separate virtual environment given by ``--asreview`` (e.g. /tmp/asrvenv/b
 
     python benchmarks/screening.py --seeds 42,43,44 --asreview /tmp/asrvenv/bin/asreview
 
-``--leave-one-out`` adds the model-selection check: for each data set, the preset that is
-best on the other six is reported with its score on the held-out one.
+``--model a,b,c`` runs several presets; the table then ends with the model-selection check
+(leave one data set out): for each data set, the preset with the best mean WSS@95 on the
+other data sets, and its score on the held-out one.
 """
 
 from __future__ import annotations
@@ -98,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="42,43,44", help="comma-separated seeds")
     parser.add_argument("--asreview", help="path of the asreview command in its own venv")
-    parser.add_argument("--model", help="reviewflow model preset (default: the config default)")
+    parser.add_argument(
+        "--model", help="reviewflow model preset(s), comma-separated (default: the default)"
+    )
     parser.add_argument("--data", default=str(DATA), help="folder of labelled CSV files")
     parser.add_argument("--json", help="also write every run's metrics to this JSON file")
     args = parser.parse_args(argv)
@@ -106,10 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     datasets = sorted(Path(args.data).glob("*.csv"))
     runs: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
+        presets = args.model.split(",") if args.model else [None]
         for dataset in datasets:
-            ours = [run_reviewflow(dataset, s, tmp, args.model) for s in seeds]
-            row = {"dataset": dataset.stem, "tool": "reviewflow", "runs": ours}
-            runs.append(row)
+            for preset in presets:
+                ours = [run_reviewflow(dataset, s, tmp, preset) for s in seeds]
+                tool = f"reviewflow {preset}" if preset else "reviewflow"
+                runs.append({"dataset": dataset.stem, "tool": tool, "runs": ours})
             if args.asreview:
                 runs.append(
                     {
@@ -151,6 +156,17 @@ def main(argv: list[str] | None = None) -> int:
             ok = sum(x["stop_ok"] for x in all_runs)
             line += f"  stopping rule reached target recall in {ok}/{len(all_runs)} runs"
         print(line)
+    ours = sorted({row["tool"] for row in runs if row["tool"].startswith("reviewflow")})
+    if len(ours) > 1:
+        print("\nleave-one-data-set-out model selection (WSS@95 on the held-out set):")
+        score = {(r["dataset"], r["tool"]): _mean(r["runs"], "wss_95") for r in runs}
+        held = []
+        for dataset in datasets:
+            others = [d.stem for d in datasets if d != dataset]
+            best = max(ours, key=lambda t: sum(score[(d, t)] for d in others))
+            held.append(score[(dataset.stem, best)])
+            print(f"  {dataset.stem:32s} chosen {best:28s} held-out WSS@95 {held[-1]:.3f}")
+        print(f"  mean held-out WSS@95 {sum(held) / len(held):.3f}")
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=2, default=str), encoding="utf-8")
     return 0

@@ -17,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--match row."
     )
     parser.add_argument("data", metavar="DATA.csv", help="labelled screening data")
-    parser.add_argument("--output", "-o", required=True, metavar="ORDER.csv")
+    parser.add_argument(
+        "--output", "-o", required=True, metavar="ORDER.csv", help="where to write the order"
+    )
     parser.add_argument("--seed", type=int, default=42, help="seed for priors and model (42)")
     parser.add_argument(
         "--model",

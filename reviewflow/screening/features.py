@@ -78,7 +78,7 @@ def _char_ngram_tfidf(texts: list[str], settings: FeatureSettings, max_df: float
     for w_id, word in enumerate(words.get_feature_names_out()):
         padded = f" {word} "
         for n in range(lo, hi + 1):
-            for start in range(0, max(1, len(padded) - n + 1)):
+            for start in range(max(1, len(padded) - n + 1)):
                 gram = padded[start : start + n]
                 rows.append(w_id)
                 cols.append(index.setdefault(gram, len(index)))

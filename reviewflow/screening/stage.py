@@ -191,7 +191,13 @@ def _fmt(value: float | None) -> str:
 def _threshold_rows(
     ordered: list[tuple[str, int]], pool: list[str], settings: StopSettings, seed: int
 ) -> list[dict[str, Any]]:
-    """What moving each threshold would change, on the decisions made so far."""
+    """What moving each threshold would change, on the decisions made so far.
+
+    One row per (switch trigger, recall target, confidence): the phase the review would be
+    in, whether the stop criterion would be met, the recall estimate and bound, and the
+    fewest records still to screen before the rule could stop (records to the switch plus
+    random draws needed if none of them is relevant; each relevant draw adds more).
+    """
     targets = sorted({0.8, 0.9, 0.95, 0.99, settings.recall_target})
     confidences = sorted({0.9, 0.95, 0.99, settings.confidence})
     base = settings.switch_after_consecutive_irrelevant
@@ -240,7 +246,7 @@ def _threshold_rows(
                         "p_value": _fmt(status.p_value),
                         "estimated_recall": _fmt(estimate),
                         "recall_lower_bound": _fmt(lower),
-                        "records_left_to_screen": int(left),
+                        "min_records_left_to_screen": int(left),
                         "is_current_config": (
                             limit == base
                             and target == settings.recall_target

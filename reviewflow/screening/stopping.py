@@ -211,16 +211,37 @@ def phase_of(history: ScreeningHistory, settings: StopSettings) -> str:
     return "sampling" if history.switched else "ranked"
 
 
+def _window_estimate(
+    history: ScreeningHistory, settings: StopSettings
+) -> tuple[float | None, float | None, int]:
+    """Recall estimate of the ranked phase from the density of relevant in the last records.
+
+    The last ``w`` records screened (``w`` = the switch trigger, at most all screened) are
+    treated as a sample of themselves plus everything unscreened: with a model that ranks
+    better than random, the unscreened records are no denser in relevant ones, so the
+    estimate errs low. Before the random sample it is a guide, not a guarantee.
+    """
+    labels = history.ranked + history.sample
+    r_seen = int(sum(labels))
+    w = min(len(labels), max(1, settings.switch_after_consecutive_irrelevant))
+    if r_seen == 0 or w == 0:
+        return None, None, w
+    k = int(sum(labels[-w:]))
+    n_urn = history.n_total - len(labels) + w
+    estimate, lower = recall_bounds(n_urn, w, k, r_seen, settings.alpha)
+    return estimate, lower, w
+
+
 def _buscar(history: ScreeningHistory, settings: StopSettings) -> StopStatus:
     if not history.switched:
-        ranked = _buscar_ranked(history, settings)
+        estimate, lower, w = _window_estimate(history, settings)
         return StopStatus(
             "buscar",
             False,
-            ranked.recall_estimate,
-            ranked.recall_lower_bound,
+            estimate,
+            lower,
             None,
-            "ranked phase: estimate from the last records screened (no random sample yet)",
+            f"ranked phase: estimate from the relevant share of the last {w} records screened",
         )
     r_al = int(sum(history.ranked))
     n_urn = history.n_total - len(history.ranked)
@@ -254,17 +275,15 @@ def _buscar_ranked(history: ScreeningHistory, settings: StopSettings) -> StopSta
     p_all = np.where(possible, hypergeom.cdf(k, n_urn, np.minimum(K0, n_urn), n_windows), 0.0)
     best = int(np.argmin(p_all))
     p = float(p_all[best])
-    # the recall bound from the window with the smallest p-value
-    estimate, lower = recall_bounds(
-        int(n_urn[best]), int(n_windows[best]), int(k[best]), r_seen, settings.alpha
-    )
+    estimate, lower, w = _window_estimate(history, settings)
     return StopStatus(
         "buscar_ranked",
         p < settings.alpha,
         estimate,
         lower,
         p,
-        f"last {int(n_windows[best])} ranked records treated as a random sample",
+        f"every window of the last ranked records treated as a random sample (smallest p "
+        f"with the last {int(n_windows[best])}); recall estimate from the last {w}",
     )
 
 

@@ -96,7 +96,7 @@ def test_progress_switches_to_sampling_and_reports_recall(review):
     assert progress["estimated_recall"].notna().any()
     thresholds = pd.read_csv(out / "thresholds.csv")
     assert thresholds["is_current_config"].sum() == 1
-    assert {"recall_target", "confidence", "records_left_to_screen"} <= set(thresholds.columns)
+    assert {"recall_target", "confidence", "min_records_left_to_screen"} <= set(thresholds.columns)
     batch = pd.read_csv(out / "next_batch.csv")
     assert len(batch) == 0  # nothing left to screen
 
