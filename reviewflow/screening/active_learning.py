@@ -39,7 +39,7 @@ class LoopSettings:
     query: str = "max"
     uncertainty_queries: int = 0
     retrain_every_until: int = 50
-    growth: float = 0.05
+    growth: float = 0.1
     max_step: int = 200
 
     @classmethod

@@ -8,6 +8,7 @@ is repeated so that its words weigh more than the abstract's, as a screener read
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,9 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
-from reviewflow.normalize import clean_text, strip_html
+from reviewflow.normalize import clean_text, normalize_authors, split_list, strip_html
 
-__all__ = ["FeatureSettings", "build_features", "record_texts"]
+__all__ = ["FeatureSettings", "author_texts", "build_features", "record_texts"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class FeatureSettings:
     char_weight: float = 0.5
     title_repeat: int = 2
     use_keywords: bool = True
+    author_weight: float = 0.0
     min_df: int = 1
     max_df: float = 0.95
 
@@ -94,7 +96,27 @@ def _char_ngram_tfidf(texts: list[str], settings: FeatureSettings, max_df: float
     return TfidfTransformer(sublinear_tf=True).fit_transform(grams).astype(np.float32)
 
 
-def build_features(texts: list[str], settings: FeatureSettings | None = None) -> sp.csr_matrix:
+def author_texts(frame: pd.DataFrame) -> list[str]:
+    """One token per author surname (``smith_j``): a research group's studies share them."""
+    if "authors" not in frame.columns:
+        return [""] * len(frame)
+    out = []
+    for cell in frame["authors"].tolist():
+        tokens = []
+        for author in split_list(normalize_authors(clean_text(cell))):
+            surname, _, given = author.partition(",")
+            key = re.sub(r"\W+", "", surname.lower())
+            if key:
+                tokens.append(f"{key}_{given.strip()[:1].lower()}")
+        out.append(" ".join(tokens))
+    return out
+
+
+def build_features(
+    texts: list[str],
+    settings: FeatureSettings | None = None,
+    authors: list[str] | None = None,
+) -> sp.csr_matrix:
     """Fit TF-IDF on every record (unsupervised, so no label leaks) and return rows L2-normed.
 
     Fitting on the whole pool, labelled and unlabelled, is what ASReview and other screening
@@ -122,6 +144,14 @@ def build_features(texts: list[str], settings: FeatureSettings | None = None) ->
         blocks = [words.fit_transform(safe)]
     if settings.char_ngrams:
         blocks.append(_char_ngram_tfidf(safe, settings, max_df) * settings.char_weight)
+    if settings.author_weight > 0 and authors and any(authors):
+        people = TfidfVectorizer(
+            token_pattern=r"\S+", lowercase=False, min_df=2 if len(safe) >= 20 else 1
+        )
+        try:
+            blocks.append(people.fit_transform(authors) * settings.author_weight)
+        except ValueError:  # no surname shared by two records
+            pass
     matrix = sp.hstack(blocks, format="csr")
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0

@@ -24,7 +24,12 @@ import pandas as pd
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_open
 from reviewflow.screening.active_learning import LoopSettings, simulate_order
-from reviewflow.screening.features import FeatureSettings, build_features, record_texts
+from reviewflow.screening.features import (
+    FeatureSettings,
+    author_texts,
+    build_features,
+    record_texts,
+)
 from reviewflow.screening.models import PRESETS, make_ranker
 from reviewflow.screening.stopping import (
     ScreeningHistory,
@@ -125,12 +130,10 @@ def run_simulation(
     rng = np.random.default_rng(seed)
     priors = [int(rng.choice(np.flatnonzero(y == 1))), int(rng.choice(np.flatnonzero(y == 0)))]
     fsettings = FeatureSettings.from_config(features)
-    X = build_features(
-        record_texts(
-            frame, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
-        ),
-        fsettings,
+    texts = record_texts(
+        frame, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
     )
+    X = build_features(texts, fsettings, authors=author_texts(frame))
     name, params = resolve_model(model)
     ranker = make_ranker(name, params, seed=seed)
     order, fits = simulate_order(X, y, priors, ranker, LoopSettings.from_config(model))

@@ -33,7 +33,12 @@ from reviewflow.screening.decisions import (
     merge_decisions,
     read_decision_file,
 )
-from reviewflow.screening.features import FeatureSettings, build_features, record_texts
+from reviewflow.screening.features import (
+    FeatureSettings,
+    author_texts,
+    build_features,
+    record_texts,
+)
 from reviewflow.screening.models import make_ranker
 from reviewflow.screening.simulate import resolve_model
 from reviewflow.screening.stopping import (
@@ -351,12 +356,10 @@ def run_screening_stage(
 
         # model
         fsettings = FeatureSettings.from_config(params.get("features"))
-        X = build_features(
-            record_texts(
-                studies, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
-            ),
-            fsettings,
+        texts = record_texts(
+            studies, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
         )
+        X = build_features(texts, fsettings, authors=author_texts(studies))
         labelled = np.asarray([position[s] for s, _ in ordered], dtype=int)
         labels = np.asarray([lab for _, lab in ordered], dtype=int)
         ranker = make_ranker(name, model_params, seed=seed)
