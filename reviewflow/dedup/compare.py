@@ -283,6 +283,23 @@ def compare_pair(
         and _contained(prep.title[i], prep.title[j])
     ):
         return PairResult(DUPLICATE, score, "fuzzy: title contained+authors+year+volume+pages")
+    if (
+        title >= 0.6
+        and same_year
+        and journal
+        and authors is not None
+        and authors >= 0.8
+        and prep.volume[i]
+        and prep.volume[i] == prep.volume[j]
+        and prep.fpage[i]
+        and prep.fpage[i] == prep.fpage[j]
+        and prep.npages[i] >= 2
+        and prep.npages[i] == prep.npages[j]
+        and not numbers_differ
+    ):
+        # one journal volume never prints two items on the same page range: the titles
+        # are two translations or renderings of one article
+        return PairResult(DUPLICATE, score, "fuzzy: authors+year+journal+volume+page range")
     if title >= dup_t:
         evidence = (authors is not None and authors >= 0.75) or (
             authors is None and (agree >= 2 or (agree >= 1 and journal))

@@ -194,7 +194,7 @@ def test_bad_decision_rows_name_file_line_and_field(
 
 
 def test_incremental_matching_keeps_earlier_clusters(labelled: pd.DataFrame) -> None:
-    first = labelled.iloc[:20].reset_index(drop=True)
+    first = labelled.iloc[:22].reset_index(drop=True)
     earlier = deduplicate(first)
     update = match_new_records(earlier.clusters_frame(), labelled)
     full = deduplicate(labelled)
@@ -223,16 +223,16 @@ def test_stage_writes_every_output_and_the_audit(tmp_path: Path) -> None:
         str(audit),
     )
     studies = pd.read_csv(out["s.csv"], dtype=str, keep_default_na=False)
-    assert len(studies) == 15
+    assert len(studies) == 16
     stroke = studies[studies["study_id"] == "stroke:id_0000075"].iloc[0]
     assert stroke["n_records"] == "5"
     assert stroke["source_record_ids"].split("; ")[0] == "stroke:id_0000075"
     merges = pd.read_csv(out["m.csv"], dtype=str)
-    assert len(merges) == 15 and merges["reason"].str.len().gt(0).all()
+    assert len(merges) == 17 and merges["reason"].str.len().gt(0).all()
     record = json.loads(audit.read_text(encoding="utf-8"))
-    assert record["counts"]["records_in"] == 30
-    assert record["counts"]["duplicates_removed"] == 15
-    assert sum(record["reasons"].values()) == 15
+    assert record["counts"]["records_in"] == 33
+    assert record["counts"]["duplicates_removed"] == 17
+    assert sum(record["reasons"].values()) == 17
     assert all(k.startswith("merged: ") for k in record["reasons"])
 
 
