@@ -32,15 +32,23 @@ if is_enabled("citations"):
         params["replay_dir"] = f"{archive_root}/citations" if archive_root else ""
         return params
 
+    def citation_outputs():
+        """As for searches: a replay in place reads the archive, so it is no output then."""
+        outputs = {
+            "records": "results/citations/records.csv",
+            "seeds": "results/citations/seeds.csv",
+            "audit": "results/citations/chase_citations.audit.json",
+        }
+        if not (is_replay() and not config.get("sources", {}).get("archive_dir", "")):
+            outputs["archive"] = directory("results/citations/archive")
+        return outputs
+
     rule chase_citations:
         input:
             decisions=citation_decisions(),
             tables=citation_tables(),
         output:
-            records="results/citations/records.csv",
-            seeds="results/citations/seeds.csv",
-            archive=directory("results/citations/archive"),
-            audit="results/citations/chase_citations.audit.json",
+            **citation_outputs(),
         log:
             "results/logs/citations/chase_citations.log",
         benchmark:
@@ -53,5 +61,6 @@ if is_enabled("citations"):
             seeds=lookup(dpath="citations/seeds", within=config, default=[]),
             settings=citation_params(),
             replay=is_replay(),
+            archive="results/citations/archive",
         script:
             "../scripts/chase_citations.py"

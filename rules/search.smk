@@ -14,6 +14,22 @@ def search_replay_archive(wildcards):
     return []
 
 
+def replays_in_place():
+    """Replay without sources.archive_dir reads the run's own archive, which therefore is
+    not declared as an output: Snakemake deletes outputs before it reruns a job."""
+    return is_replay() and not config.get("sources", {}).get("archive_dir", "")
+
+
+def search_outputs():
+    outputs = {
+        "records": "results/search/{search_id}/records.csv",
+        "audit": "results/search/{search_id}/search_database.audit.json",
+    }
+    if not replays_in_place():
+        outputs["archive"] = directory("results/search/{search_id}/archive")
+    return outputs
+
+
 def search_settings(wildcards):
     """The searches[] entry of this job."""
     return search_entry(wildcards)
@@ -23,9 +39,7 @@ rule search_database:
     input:
         archive=search_replay_archive,
     output:
-        records="results/search/{search_id}/records.csv",
-        archive=directory("results/search/{search_id}/archive"),
-        audit="results/search/{search_id}/search_database.audit.json",
+        **search_outputs(),
     log:
         "results/logs/search/search_database.{search_id}.log",
     benchmark:
@@ -38,5 +52,6 @@ rule search_database:
         search=search_settings,
         sources=lookup(dpath="sources", within=config, default={}),
         replay=is_replay(),
+        archive="results/search/{search_id}/archive",
     script:
         "../scripts/search_database.py"

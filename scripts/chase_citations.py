@@ -14,7 +14,7 @@ with log_to_file(snakemake.log[0]):
         decision_paths=list(snakemake.input.decisions),
         record_tables=list(snakemake.input.tables),
         params=snakemake.params.settings,
-        archive_dir=snakemake.output.archive,
+        archive_dir=snakemake.params.archive,
         replay=snakemake.params.replay,
         out_records=snakemake.output.records,
         out_seeds=snakemake.output.seeds,

@@ -15,6 +15,6 @@ with log_to_file(snakemake.log[0]):
         sources=snakemake.params.sources,
         replay=snakemake.params.replay,
         records_path=snakemake.output.records,
-        archive_path=snakemake.output.archive,
+        archive_path=snakemake.params.archive,
         audit_path=snakemake.output.audit,
     )
