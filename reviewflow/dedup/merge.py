@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from reviewflow.dedup.prepare import clean_title
 from reviewflow.normalize import join_list, split_list
 from reviewflow.vocab import PROVENANCE_FIELDS, RECORD_FIELDS
 
@@ -19,7 +20,7 @@ __all__ = ["STUDY_EXTRA_COLUMNS", "member_order", "merge_cluster", "study_id_for
 
 STUDY_EXTRA_COLUMNS = ("study_id", "source_record_ids", "sources", "n_records")
 
-_LONGEST = {"abstract", "title", "journal"}
+_LONGEST = {"abstract", "journal"}
 _UNION = {"keywords", "issn", "isbn"}
 
 
@@ -64,6 +65,9 @@ def merge_cluster(
         present = [v for v in values if v]
         if field == "record_id" or not present:
             study[field] = ""
+        elif field == "title":
+            # the fullest title, judged without database notes ("[Review] [45 refs]")
+            study[field] = max(present, key=lambda v: len(clean_title(v)))
         elif field in _LONGEST:
             study[field] = max(present, key=len)
         elif field == "authors":

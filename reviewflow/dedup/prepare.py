@@ -22,6 +22,7 @@ from reviewflow.normalize import normalize_author, split_list, strip_html, title
 
 __all__ = [
     "Prepared",
+    "clean_title",
     "first_page",
     "fix_mojibake",
     "journal_key",
@@ -243,10 +244,13 @@ def journal_key(journal: str) -> str:
     return " ".join(w for w in text.split() if w not in _JOURNAL_STOP)
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
+    """The title without markup, language tags and database notes (errata, review refs)."""
     text = fix_mojibake(strip_html(title))
     text = _LANG_TAG.sub(" ", text)
-    text = _ANNOTATION.sub(" ", text)
+    without_notes = _ANNOTATION.sub(" ", text)
+    if without_notes != text:  # drop what a nested note leaves behind ("... severity. ]")
+        text = re.sub(r"[\s.;:\]]+$", "", without_notes)
     stripped = text.strip().rstrip(".")
     if stripped.startswith("[") and stripped.endswith("]"):
         stripped = stripped[1:-1]
@@ -330,7 +334,7 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
     prepared = Prepared(record_ids=columns["record_id"])
     prepared.ids = {name: [v.strip() for v in columns[name]] for name in _ID_FIELDS}
     for i in range(len(frame)):
-        raw_title = _clean_title(columns["title"][i])
+        raw_title = clean_title(columns["title"][i])
         key = title_key(_ascii(_WOS_CORRECTION.sub(" ", raw_title)))
         prepared.title.append(key)
         prepared.title_numbers.append(frozenset(_NUMBER.findall(key)))

@@ -274,3 +274,24 @@ def test_reading_a_record_table_needs_ids(tmp_path: Path) -> None:
     bad = _write(tmp_path / "r.csv", "ID,title\nx,A\n,B\n")
     with pytest.raises(DataError, match="line 3"):
         read_dedup_input(bad)
+
+
+def test_a_study_takes_the_fullest_value_of_every_field(labelled: pd.DataFrame) -> None:
+    result = deduplicate(labelled)
+    assert result.studies is not None
+    studies = result.studies.set_index("study_id")
+    stroke = studies.loc["stroke:id_0000075"]
+    # the five records' titles; two carry MEDLINE erratum notes, which the study does not
+    assert "rratum" not in stroke["title"]
+    assert stroke["authors"] == "Stringer, Anthony Y; Small, Sarah K"
+    assert stroke["pages"] == "169-178"
+    members = labelled[labelled["record_id"].str.startswith("neuroimaging:id_000")]
+    dois = set(members["doi"]) - {""}
+    neuro = studies.loc["neuroimaging:id_0001513"]
+    assert neuro["doi"] in dois
+    assert neuro["n_records"] == "3"
+    assert neuro["source_record_ids"].split("; ") == [
+        "neuroimaging:id_0001513",
+        "neuroimaging:id_0001994",
+        "neuroimaging:id_0003050",
+    ]
