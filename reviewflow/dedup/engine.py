@@ -9,6 +9,7 @@ that involve a new record, so an update costs in proportion to what it adds.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from reviewflow.dedup.merge import member_order, merge_cluster, studies_frame, s
 from reviewflow.dedup.prepare import prepare_records
 
 __all__ = ["DedupResult", "deduplicate", "match_new_records"]
+
+log = logging.getLogger(__name__)
 
 _SIDE_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
 
@@ -113,8 +116,15 @@ def deduplicate(
         for rid, sid in previous.items():
             if rid in position:
                 groups.setdefault(sid, []).append(position[rid])
-        clusterer.preload(sorted(g) for g in groups.values())
-        only = {position[rid] for rid in ids if rid not in previous}
+        group_of = {k: sid for sid, members in groups.items() for k in members}
+        split = [(a, b) for a, b in cannot if a in group_of and group_of[a] == group_of.get(b)]
+        if split:
+            # a person has since said two members of an earlier study are distinct: that
+            # study must be rebuilt, so this run re-clusters everything (ids stay stable)
+            log.info("a manual 'distinct' splits an earlier study; re-clustering all records")
+        else:
+            clusterer.preload(sorted(g) for g in groups.values())
+            only = {position[rid] for rid in ids if rid not in previous}
 
     pairs = candidate_pairs(prep, max_block=max_block, window=window, only=only)
     edges: list[Edge] = list(forced)

@@ -295,3 +295,17 @@ def test_a_study_takes_the_fullest_value_of_every_field(labelled: pd.DataFrame) 
         "neuroimaging:id_0001994",
         "neuroimaging:id_0003050",
     ]
+
+
+def test_a_later_distinct_decision_splits_an_earlier_study(
+    labelled: pd.DataFrame, tmp_path: Path
+) -> None:
+    earlier = deduplicate(labelled)
+    decisions = _write(
+        tmp_path / "d.csv",
+        HEADER + "stroke:id_0000090,stroke:id_0000091,distinct,AB,2026-11-24,\n",
+    )
+    rows = read_decisions(decisions, set(labelled["record_id"]))
+    update = match_new_records(earlier.clusters_frame(), labelled, decisions=rows)
+    study = dict(zip(update.record_ids, update.study_ids, strict=True))
+    assert study["stroke:id_0000090"] != study["stroke:id_0000091"]
