@@ -136,6 +136,18 @@ def fulltext_replay_archive():
     return []
 
 
+def locate_fulltexts_outputs():
+    """Outputs of locate_fulltexts. Replay without sources.archive_dir reads the run's own
+    archive, which then is not an output (Snakemake deletes outputs before a rerun)."""
+    outputs = {
+        "availability": "results/fulltext/availability.csv",
+        "audit": "results/fulltext/locate_fulltexts.audit.json",
+    }
+    if not (is_replay() and not config.get("sources", {}).get("archive_dir", "")):
+        outputs["archive"] = directory("results/fulltext/archive")
+    return outputs
+
+
 def fulltext_decision_files():
     """The full-text decision files named in config (one or several)."""
     return decision_files("fulltext")

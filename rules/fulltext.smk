@@ -12,9 +12,7 @@ rule locate_fulltexts:
         clusters="results/dedup/clusters.csv",
         archive=fulltext_replay_archive(),
     output:
-        availability="results/fulltext/availability.csv",
-        archive=directory("results/fulltext/archive"),
-        audit="results/fulltext/locate_fulltexts.audit.json",
+        **locate_fulltexts_outputs(),
     log:
         "results/logs/fulltext/locate_fulltexts.log",
     benchmark:
@@ -33,6 +31,9 @@ rule locate_fulltexts:
         ),
         sources=lookup(dpath="fulltext", within=config, default={}),
         replay=is_replay(),
+        archive=lambda wildcards, output: str(
+            Path(output.availability).with_name("archive")
+        ),
     script:
         "../scripts/locate_fulltexts.py"
 

@@ -13,7 +13,7 @@ with log_to_file(snakemake.log[0]):
         included_path=snakemake.input.included,
         clusters_path=snakemake.input.clusters,
         out_availability=snakemake.output.availability,
-        archive_dir=snakemake.output.archive,
+        archive_dir=snakemake.params.archive,
         replay_archive_dir=snakemake.input.archive[0] if snakemake.input.archive else None,
         audit_path=snakemake.output.audit,
         pdf_dir=snakemake.params.pdf_dir,
