@@ -25,6 +25,7 @@ from reviewflow.io import atomic_write_json, sha256_file
 __all__ = [
     "AUDIT_KEYS",
     "StageAudit",
+    "describe_run",
     "find_audits",
     "load_audits",
     "software_versions",
@@ -222,6 +223,22 @@ def load_audits(results_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return audits
 
 
+def describe_run(audit: Mapping[str, Any]) -> str:
+    """What a stage run worked on, in a few words: the search line, the export file, ..."""
+    details = audit.get("details", {}) or {}
+    parts = []
+    if audit.get("stage") in ("search", "import"):
+        parts.append(Path(str(audit.get("path", ""))).parent.name)
+    for key in ("database", "file", "query"):
+        value = details.get(key)
+        if value:
+            text = str(value)
+            parts.append(text if len(text) <= 80 else text[:77] + "…")
+    if details.get("date_run"):
+        parts.append(f"run {details['date_run']}")
+    return "\n".join(p for p in parts if p)
+
+
 def print_audit_table(audits: list[dict[str, Any]], *, file: Any = None) -> None:
     """One table of every stage run: what ran, when, on which inputs, counts and reasons."""
     from rich.console import Console
@@ -229,7 +246,16 @@ def print_audit_table(audits: list[dict[str, Any]], *, file: Any = None) -> None
 
     console = Console(file=file or sys.stdout, width=200)
     table = Table(title="reviewflow audit", show_lines=True)
-    for column in ("stage", "rule", "started", "finished", "inputs (sha256)", "counts", "why"):
+    for column in (
+        "stage",
+        "rule",
+        "what",
+        "started",
+        "finished",
+        "inputs (sha256)",
+        "counts",
+        "why records left",
+    ):
         table.add_column(column, overflow="fold")
     for audit in audits:
         inputs = "\n".join(
@@ -243,6 +269,7 @@ def print_audit_table(audits: list[dict[str, Any]], *, file: Any = None) -> None
         table.add_row(
             audit.get("stage", ""),
             audit.get("rule", ""),
+            describe_run(audit),
             audit.get("started", ""),
             audit.get("finished", ""),
             inputs,
