@@ -128,6 +128,16 @@ def _thousands(value: str) -> str:
     return f"{int(value):,}" if value.isdigit() else value
 
 
+def _run_date(audit: Mapping[str, Any]) -> str:
+    """When a search ran; a replay without a recorded date says so instead of inventing one."""
+    finished = str(audit.get("finished", ""))[:10]
+    if (audit.get("details") or {}).get("replay"):
+        return f"not recorded (replayed {finished})"
+    if audit.get("stage") == Stage.IMPORT:
+        return f"not recorded (imported {finished})"
+    return finished
+
+
 def _searches(audits: Sequence[Mapping[str, Any]], notes: Footnotes) -> list[dict[str, Any]]:
     rows = []
     for audit in audits:
@@ -146,7 +156,7 @@ def _searches(audits: Sequence[Mapping[str, Any]], notes: Footnotes) -> list[dic
                 "platform": _detail(audit, "platform", "base_url"),
                 "query": _detail(audit, "query", "term", "search_string"),
                 "date": _detail(audit, "date_searched", "date_run", "searched_at", "date")
-                or str(audit.get("finished", ""))[:10],
+                or _run_date(audit),
                 "hits_total": _thousands(_detail(audit, "hits_reported", "hits", "total_hits")),
                 "records": notes.cite(
                     int(counts.get(key, 0)), [{"audit": audit["path"], "key": f"counts.{key}"}]
@@ -211,6 +221,28 @@ def _prisma_rows(counts: Mapping[str, Any], notes: Footnotes) -> list[dict[str, 
             }
         )
     return rows
+
+
+#: The columns of progress.csv a reader of the report needs; the CSV keeps the rest.
+PROGRESS_COLUMNS = (
+    "batch",
+    "records_screened",
+    "included_so_far",
+    "phase",
+    "estimated_recall",
+    "recall_lower_bound",
+    "p_value",
+    "stop_criterion_met",
+    "consecutive_irrelevant_met",
+    "fraction_screened_met",
+)
+
+
+def _progress_columns(progress: pd.DataFrame | None) -> list[str]:
+    if progress is None:
+        return []
+    chosen = [c for c in PROGRESS_COLUMNS if c in progress.columns]
+    return chosen or list(progress.columns)
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -295,7 +327,7 @@ def render_report(
         "searches": searches,
         **stages,
         "progress": _records(progress),
-        "progress_columns": [] if progress is None else list(progress.columns),
+        "progress_columns": _progress_columns(progress),
         "thresholds": _records(thresholds),
         "threshold_columns": [] if thresholds is None else list(thresholds.columns),
         "prisma_svg": svg,
