@@ -131,22 +131,30 @@ def _safe_cell(value: str) -> str:
 
 
 def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathLike[str]) -> None:
-    """The uncertain pairs as a workbook, pair side by side, every cell written as text."""
+    """The uncertain pairs as a workbook, pair side by side, every cell written as text.
+
+    Written in openpyxl's streaming mode: a large search can leave tens of thousands of
+    pairs, and the ordinary mode holds every cell object in memory.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "uncertain_pairs"
-    sheet.append(list(UNCERTAIN_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        values = [_safe_cell(str(row.get(c, ""))) for c in UNCERTAIN_COLUMNS]
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("uncertain_pairs")
     sheet.freeze_panes = "C2"
+    bold = Font(bold=True)
+
+    def text_cell(value: str, font: Font | None = None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=_safe_cell(value))
+        cell.data_type = "s"
+        if font is not None:
+            cell.font = font
+        return cell
+
+    sheet.append([text_cell(c, bold) for c in UNCERTAIN_COLUMNS])
+    for row in rows:
+        sheet.append([text_cell(str(row.get(c, ""))) for c in UNCERTAIN_COLUMNS])
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(path, "wb") as handle:
         book.save(handle)
