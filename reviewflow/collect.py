@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -13,7 +14,11 @@ from reviewflow.errors import DataError
 from reviewflow.records import read_records, records_frame, write_records
 from reviewflow.vocab import Stage
 
-__all__ = ["collect_records", "run_collect_stage"]
+__all__ = ["carry_forward", "collect_records", "run_collect_stage"]
+
+#: Extra column of the collected table: the run in which a record was first seen
+#: (``runs/<date>`` folder name of an earlier run, or this run's label).
+FIRST_SEEN = "first_seen"
 
 
 def collect_records(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
@@ -44,16 +49,74 @@ def collect_records(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).fillna("")
 
 
-def run_collect_stage(*, record_tables: Sequence[str], out_records: str, audit_path: str) -> None:
+def _run_label(previous_results: str) -> str:
+    """``runs/2026-11-24/results`` -> ``2026-11-24``."""
+    path = Path(previous_results)
+    return path.parent.name if path.name == "results" else path.name
+
+
+def carry_forward(
+    current: pd.DataFrame, previous: Sequence[tuple[str, pd.DataFrame]], run_label: str
+) -> pd.DataFrame:
+    """Every record seen in this run or an earlier one, each once, with ``first_seen``.
+
+    An update's searches cover only the new date window, but the review still consists of
+    every record found before: earlier records are carried forward (with their decisions),
+    a record found again keeps this run's metadata and its first-seen run, and only records
+    never seen before count as new. Earlier runs are given oldest first.
+    """
+    first_seen: dict[str, str] = {}
+    carried: dict[str, dict[str, str]] = {}
+    for label, frame in previous:
+        for row in frame.to_dict("records"):
+            record_id = row["record_id"]
+            first_seen.setdefault(record_id, row.get(FIRST_SEEN) or label)
+            carried[record_id] = row
+    current = current.copy()
+    current[FIRST_SEEN] = [first_seen.get(r, run_label) for r in current["record_id"]]
+    in_current = set(current["record_id"])
+    old = [
+        {**row, FIRST_SEEN: first_seen[record_id]}
+        for record_id, row in carried.items()
+        if record_id not in in_current
+    ]
+    if not old:
+        return current
+    return pd.concat([current, pd.DataFrame(old)], ignore_index=True).fillna("")
+
+
+def run_collect_stage(
+    *,
+    record_tables: Sequence[str],
+    out_records: str,
+    audit_path: str,
+    previous_runs: Sequence[str] = (),
+    run_label: str = "",
+) -> None:
+    previous_tables = [
+        Path(run) / "records" / "all_records.csv"
+        for run in previous_runs
+        if (Path(run) / "records" / "all_records.csv").is_file()
+    ]
     with StageAudit(
         audit_path,
         stage=Stage.COLLECT,
         rule="collect_records",
-        inputs=record_tables,
+        inputs=[*record_tables, *previous_tables],
         outputs=[out_records],
+        parameters={"previous_runs": list(previous_runs), "run_label": run_label},
     ) as audit:
-        records = collect_records(record_tables)
+        current = collect_records(record_tables)
+        label = run_label or "initial"
+        previous = [(_run_label(str(p.parent.parent)), read_records(p)) for p in previous_tables]
+        records = carry_forward(current, previous, label)
         write_records(records, out_records)
+        audit.counts["records_this_run"] = len(current)
+        if previous_tables:
+            new = int((records[FIRST_SEEN] == label).sum())
+            audit.counts["records_new"] = new
+            audit.counts["records_seen_before"] = len(current) - new
+            audit.counts["records_carried_forward"] = len(records) - len(current)
         audit.counts["records_out"] = len(records)
         for found_by, n in Counter(records["found_by"]).items():
             audit.counts[f"found_by_{found_by or 'unknown'}"] = n

@@ -65,6 +65,11 @@ def previous_runs():
     return list(config.get("update", {}).get("previous_runs", []))
 
 
+def previous_record_tables():
+    """Record tables of earlier runs (an update): their records are carried forward."""
+    return [f"{run}/records/all_records.csv" for run in previous_runs()]
+
+
 def is_replay():
     return bool(config.get("replay", False))
 

@@ -4,6 +4,7 @@
 rule collect_records:
     input:
         tables=record_tables(),
+        previous=previous_record_tables(),
     output:
         records="results/records/all_records.csv",
         audit="results/records/collect_records.audit.json",
@@ -13,5 +14,8 @@ rule collect_records:
         "results/benchmarks/records/collect_records.tsv"
     conda:
         "../environment.yml"
+    params:
+        previous_runs=previous_runs(),
+        run_label=lookup(dpath="update/run_date", within=config, default=""),
     script:
         "../scripts/collect_records.py"

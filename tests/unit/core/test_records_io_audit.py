@@ -143,3 +143,30 @@ def test_collect_stage_counts_by_origin(tmp_path: Path) -> None:
     audit = json.loads((tmp_path / "collect.audit.json").read_text(encoding="utf-8"))
     assert audit["counts"]["records_out"] == 2
     assert audit["counts"]["found_by_citation"] == 1
+
+
+def test_update_carries_earlier_records_forward_and_marks_new_ones(tmp_path: Path) -> None:
+    previous_run = tmp_path / "runs" / "2026-11-24" / "results"
+    first = [_record("s1", "1", "One"), _record("s1", "2", "Two")]
+    write_records(records_frame(first), previous_run / "records" / "all_records.csv")
+    # the update's search window finds record 2 again (title corrected) and a new record 3
+    again = _record("s1", "2", "Two (corrected)")
+    table = tmp_path / "s1.csv"
+    write_records(records_frame([again, _record("s1", "3", "Three")]), table)
+    out = tmp_path / "all.csv"
+    run_collect_stage(
+        record_tables=[str(table)],
+        out_records=str(out),
+        audit_path=str(tmp_path / "collect.audit.json"),
+        previous_runs=[str(previous_run)],
+        run_label="2026-12-24",
+    )
+    records = read_records(out).set_index("record_id")
+    assert records.loc["s1:1", "first_seen"] == "2026-11-24"  # carried forward
+    assert records.loc["s1:2", "first_seen"] == "2026-11-24"  # seen before: not new
+    assert records.loc["s1:2", "title"] == "Two (corrected)"  # with this run's metadata
+    assert records.loc["s1:3", "first_seen"] == "2026-12-24"  # new
+    audit = json.loads((tmp_path / "collect.audit.json").read_text(encoding="utf-8"))
+    assert audit["counts"]["records_new"] == 1
+    assert audit["counts"]["records_seen_before"] == 1
+    assert audit["counts"]["records_carried_forward"] == 1
