@@ -18,7 +18,13 @@ from reviewflow.vocab import PROVENANCE_FIELDS, RECORD_FIELDS
 
 __all__ = ["STUDY_EXTRA_COLUMNS", "member_order", "merge_cluster", "study_id_for"]
 
-STUDY_EXTRA_COLUMNS = ("study_id", "source_record_ids", "sources", "n_records")
+STUDY_EXTRA_COLUMNS = ("study_id", "source_record_ids", "sources", "n_records", "first_seen")
+
+
+def _earliest_run(labels: Sequence[str]) -> str:
+    """The run a study was first seen in: ``initial`` (a review's first run) before dates."""
+    present = [label for label in labels if label]
+    return min(present, key=lambda v: (v != "initial", v)) if present else ""
 
 _LONGEST = {"abstract", "journal"}
 _UNION = {"keywords", "issn", "isbn"}
@@ -91,6 +97,7 @@ def merge_cluster(
         dict.fromkeys(r.get("source", "") for r in ordered if r.get("source"))
     )
     study["n_records"] = str(len(ids))
+    study["first_seen"] = _earliest_run([str(r.get("first_seen", "") or "") for r in ordered])
     return study
 
 
