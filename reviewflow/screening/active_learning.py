@@ -41,6 +41,7 @@ class LoopSettings:
     retrain_every_until: int = 50
     growth: float = 0.1
     max_step: int = 200
+    pseudo_negatives: int = 0
 
     @classmethod
     def from_config(cls, values: Mapping[str, Any] | None) -> LoopSettings:
@@ -61,7 +62,12 @@ def _similarity_scores(X: sp.csr_matrix, positive: np.ndarray) -> np.ndarray:
 
 
 def score_pool(
-    ranker: Ranker, X: sp.csr_matrix, labelled: np.ndarray, labels: np.ndarray, seed: int = 0
+    ranker: Ranker,
+    X: sp.csr_matrix,
+    labelled: np.ndarray,
+    labels: np.ndarray,
+    seed: int = 0,
+    pseudo_negatives: int = 0,
 ) -> tuple[np.ndarray, str]:
     """Scores for every row and how they were made.
 
@@ -69,13 +75,26 @@ def score_pool(
     scored by similarity to them. With none relevant yet, there is nothing to learn from:
     scores are a seeded random order (a random start also gives an unbiased look at
     prevalence), and the output says so.
+
+    ``pseudo_negatives`` unscreened records, drawn at random, join the training set as
+    irrelevant (Cormack & Grossman's AutoTAR): with a few % prevalence almost all of them
+    are, and they tell the model what the bulk of the pool looks like long before the
+    screener has labelled it.
     """
     labels = np.asarray(labels, dtype=int)
     has_pos = bool((labels == 1).any())
     has_neg = bool((labels == 0).any())
-    if has_pos and has_neg:
-        ranker.fit(X[labelled], labels)
-        return ranker.score(X), "model"
+    if has_pos and (has_neg or pseudo_negatives):
+        rows, y = labelled, labels
+        if pseudo_negatives:
+            free = np.setdiff1d(np.arange(X.shape[0]), labelled, assume_unique=False)
+            rng = np.random.default_rng(seed + len(labelled))
+            extra = rng.choice(free, size=min(pseudo_negatives, len(free)), replace=False)
+            rows = np.concatenate([labelled, extra])
+            y = np.concatenate([labels, np.zeros(len(extra), dtype=int)])
+        if (y == 0).any():
+            ranker.fit(X[rows], y)
+            return ranker.score(X), "model"
     if has_pos:
         return _similarity_scores(X, labelled[labels == 1]), "similarity to included"
     rng = np.random.default_rng(seed)
@@ -128,7 +147,9 @@ def simulate_order(
     uncertain_left = settings.uncertainty_queries if settings.query == "max_uncertainty" else 0
     while len(order) < n:
         labelled = np.asarray(order)
-        scores, _ = score_pool(ranker, X, labelled, y[labelled])
+        scores, _ = score_pool(
+            ranker, X, labelled, y[labelled], pseudo_negatives=settings.pseudo_negatives
+        )
         fits += 1
         candidates = np.flatnonzero(~screened)
         take = min(settings.step(len(order)), len(candidates))

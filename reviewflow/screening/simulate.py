@@ -107,14 +107,25 @@ def read_labelled(
     return frame
 
 
-def resolve_model(params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """``screening.model`` config -> (ranker name, params), a preset expanded."""
+def resolve_model(
+    params: Mapping[str, Any] | None,
+) -> tuple[str, dict[str, Any], LoopSettings]:
+    """``screening.model`` config -> (ranker name, its params, loop settings).
+
+    A preset supplies all three; keys set in config override the preset's.
+    """
     params = dict(params or {})
     name = params.get("name") or params.get("preset") or DEFAULT_PRESET
+    overrides = dict(params.get("params") or {})
+    loop = {k: v for k, v in params.items() if k not in ("name", "preset", "params")}
     if name in PRESETS:
         preset = PRESETS[name]
-        return preset["name"], {**preset["params"], **dict(params.get("params") or {})}
-    return name, dict(params.get("params") or {})
+        return (
+            preset["name"],
+            {**preset["params"], **overrides},
+            LoopSettings.from_config({**preset.get("loop", {}), **loop}),
+        )
+    return name, overrides, LoopSettings.from_config(loop)
 
 
 def run_simulation(
@@ -134,9 +145,9 @@ def run_simulation(
         frame, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
     )
     X = build_features(texts, fsettings, authors=author_texts(frame))
-    name, params = resolve_model(model)
+    name, params, loop = resolve_model(model)
     ranker = make_ranker(name, params, seed=seed)
-    order, fits = simulate_order(X, y, priors, ranker, LoopSettings.from_config(model))
+    order, fits = simulate_order(X, y, priors, ranker, loop)
     return SimulationResult(order, y, priors, fits, time.perf_counter() - started)
 
 

@@ -27,7 +27,7 @@ from reviewflow.audit import StageAudit
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_open
 from reviewflow.records import read_records, write_records
-from reviewflow.screening.active_learning import LoopSettings, next_order, score_pool
+from reviewflow.screening.active_learning import next_order, score_pool
 from reviewflow.screening.decisions import (
     cohen_kappa,
     merge_decisions,
@@ -334,8 +334,11 @@ def run_screening_stage(
         out_conflicts,
         out_included,
     ]
-    name, model_params = resolve_model(model_cfg)
-    parameters = {**params, "model_resolved": {"name": name, "params": model_params}}
+    name, model_params, loop = resolve_model(model_cfg)
+    parameters = {
+        **params,
+        "model_resolved": {"name": name, "params": model_params, "loop": loop.__dict__},
+    }
     with StageAudit(
         audit_path,
         stage=Stage.SCREENING.value,
@@ -364,12 +367,13 @@ def run_screening_stage(
         labels = np.asarray([lab for _, lab in ordered], dtype=int)
         ranker = make_ranker(name, model_params, seed=seed)
         if len(pool):
-            scores, basis = score_pool(ranker, X, labelled, labels, seed=seed)
+            scores, basis = score_pool(
+                ranker, X, labelled, labels, seed=seed, pseudo_negatives=loop.pseudo_negatives
+            )
         else:
             scores, basis = np.zeros(0), "no studies"
         if basis == "model":
             audit.parameters["model_fitted"] = ranker.get_params()
-        loop = LoopSettings.from_config(model_cfg)
         undecided_idx = np.asarray(
             [i for i, s in enumerate(pool) if s not in merged.final], dtype=int
         )
