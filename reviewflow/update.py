@@ -22,11 +22,12 @@ from typing import Any
 import yaml
 
 from reviewflow.audit import load_audits
-from reviewflow.config import REPO_ROOT, load_config
+from reviewflow.config import load_config
 from reviewflow.errors import ReviewflowError
 from reviewflow.io import atomic_write_text
 
 __all__ = [
+    "review_config_file",
     "UPDATE_FILE",
     "UpdatePlan",
     "apply_update",
@@ -86,11 +87,16 @@ def _search_dates(audits: list[dict[str, Any]]) -> dict[str, str]:
     return dates
 
 
+def review_config_file(review_dir: Path) -> Path:
+    """A review folder's config: ``config.yaml``, or ``config/config.yaml`` (the demo)."""
+    for candidate in (review_dir / "config.yaml", review_dir / "config" / "config.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise ReviewflowError(f"{review_dir}: no config.yaml (nor config/config.yaml) in this folder")
+
+
 def _config_files(review_dir: Path) -> list[Path]:
-    if review_dir.resolve() == REPO_ROOT.resolve():
-        files = [review_dir / "config" / "config.yaml"]
-    else:
-        files = [review_dir / "config.yaml"]
+    files = [review_config_file(review_dir)]
     if (review_dir / UPDATE_FILE).is_file():
         files.append(review_dir / UPDATE_FILE)
     return files
@@ -174,7 +180,9 @@ def freeze_run(plan: UpdatePlan) -> None:
     shutil.copytree(folder / "results", tmp / "results", symlinks=True)
     for config_file in _config_files(folder):
         shutil.copy2(config_file, tmp / config_file.name)
-    decisions = folder / ("config/demo/decisions" if folder == REPO_ROOT else "decisions")
+    decisions = folder / "decisions"
+    if not decisions.is_dir():
+        decisions = folder / "config" / "demo" / "decisions"
     if decisions.is_dir():
         shutil.copytree(decisions, tmp / "decisions")
     os.replace(tmp, target)
@@ -187,6 +195,9 @@ def apply_update(plan: UpdatePlan, extra: dict[str, Any] | None = None) -> Path:
     update: dict[str, Any] = {
         "update": {"run_date": plan.run_date, "previous_runs": plan.previous_runs},
         "searches": plan.searches,
+        # Exports already imported are carried forward with the earlier runs' records; list
+        # here only the exports of this update's window (extra config).
+        "imports": [],
     }
     for key, value in (extra or {}).items():
         if isinstance(value, dict) and isinstance(update.get(key), dict):

@@ -32,10 +32,11 @@ def snakemake_command(
     ]
     if review:
         folder = Path(review).resolve()
-        configfile = folder / "config.yaml"
-        if not configfile.is_file():
+        command += ["--directory", str(folder)]
+        if (folder / "config.yaml").is_file():
+            command += ["--configfile", str(folder / "config.yaml")]
+        elif not (folder / "config" / "config.yaml").is_file():
             raise ConfigError(f"{review}: no config.yaml in this review folder")
-        command += ["--directory", str(folder), "--configfile", str(configfile)]
     else:
         command += ["--directory", str(REPO_ROOT)]
     return command + list(extra)

@@ -30,6 +30,7 @@ if is_enabled("citations"):
         params["source_settings"] = config.get("sources", {})
         archive_root = config.get("sources", {}).get("archive_dir", "")
         params["replay_dir"] = f"{archive_root}/citations" if archive_root else ""
+        params["previous_runs"] = previous_runs()
         return params
 
     def citation_outputs():

@@ -65,6 +65,11 @@ def previous_runs():
     return list(config.get("update", {}).get("previous_runs", []))
 
 
+def update_run_label():
+    """In an update, the run date that marks studies first seen in this run; else ""."""
+    return config.get("update", {}).get("run_date", "") if is_update() else ""
+
+
 def previous_record_tables():
     """Record tables of earlier runs (an update): their records are carried forward."""
     return [f"{run}/records/all_records.csv" for run in previous_runs()]

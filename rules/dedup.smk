@@ -25,5 +25,6 @@ rule deduplicate_records:
     params:
         settings=lookup(dpath="dedup", within=config, default={}),
         previous_runs=lookup(dpath="update/previous_runs", within=config, default=[]),
+        run_label=update_run_label(),
     script:
         "../scripts/deduplicate_records.py"

@@ -58,5 +58,6 @@ rule assess_fulltexts:
         exclusion_reasons=lookup(
             dpath="fulltext/exclusion_reasons", within=config, default=[]
         ),
+        run_label=update_run_label(),
     script:
         "../scripts/assess_fulltexts.py"

@@ -18,4 +18,5 @@ with log_to_file(snakemake.log[0]):
         out_decisions_applied=snakemake.output.decisions_applied,
         out_included=snakemake.output.included,
         audit_path=snakemake.output.audit,
+        run_label=snakemake.params.run_label,
     )

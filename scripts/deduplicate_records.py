@@ -12,7 +12,7 @@ with log_to_file(snakemake.log[0]):
     run_dedup_stage(
         records_paths=[snakemake.input.records],
         decisions_path=(list(snakemake.input.manual) or [None])[0],
-        params=dict(snakemake.params.settings),
+        params={**snakemake.params.settings, "run_label": snakemake.params.run_label},
         out_studies=snakemake.output.studies,
         out_clusters=snakemake.output.clusters,
         out_merges=snakemake.output.merges,

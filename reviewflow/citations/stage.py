@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import requests
 
 from reviewflow.audit import StageAudit
@@ -82,6 +83,17 @@ def make_clients(
     return clients
 
 
+def chased_in_earlier_runs(previous_runs: Sequence[str]) -> frozenset[str]:
+    """Seeds an earlier run resolved and chased (its ``citations/seeds.csv``)."""
+    chased: set[str] = set()
+    for run in previous_runs:
+        table = Path(run) / "citations" / "seeds.csv"
+        if table.is_file():
+            frame = pd.read_csv(table, dtype=str, keep_default_na=False)
+            chased.update(frame.loc[frame["status"] == "resolved", "seed"])
+    return frozenset(chased)
+
+
 def chase_citations(
     seeds: Sequence[object],
     *,
@@ -92,8 +104,13 @@ def chase_citations(
     depth: int = 1,
     from_included: bool = True,
     max_per_seed: int | None = None,
+    already_chased: frozenset[str] = frozenset(),
 ) -> tuple[ChaseResult, list[str]]:
-    """Chase from config seeds and included studies; also return included ids never found."""
+    """Chase from config seeds and included studies; also return included ids never found.
+
+    ``already_chased`` holds seeds an earlier run chased (an update): only seeds added since,
+    and studies included since, are chased again.
+    """
     first = seeds_from_config(seeds)
     included_ids: list[str] = []
     missing: list[str] = []
@@ -102,6 +119,10 @@ def chase_citations(
         table = read_record_tables(list(record_tables))
         found_seeds, missing = included_seeds(included_ids, table)
         first = unique_seeds([*first, *found_seeds])
+    if already_chased:
+        skipped = [s for s in first if s.id in already_chased]
+        first = [s for s in first if s.id not in already_chased]
+        log.info("update: %d seeds were chased in an earlier run and are skipped", len(skipped))
     if not first:
         log.warning("no seeds: neither config seeds nor included studies with a record")
     wanted = set(included_ids)
@@ -155,6 +176,8 @@ def run_citation_stage(
         parameters=parameters,
     ) as audit:
         clients = make_clients(sources, settings.get("source_settings"), archive, replay)
+        already = chased_in_earlier_runs(settings.get("previous_runs") or [])
+        audit.counts["seeds_chased_in_earlier_runs"] = len(already)
         result, missing = chase_citations(
             seeds,
             clients=clients,
@@ -164,6 +187,7 @@ def run_citation_stage(
             depth=int(settings["depth"]),
             from_included=bool(settings["from_included"]),
             max_per_seed=settings.get("max_per_seed"),
+            already_chased=already,
         )
         write_records(records_frame(result.records.values()), out_records)
         write_seeds_table(out_seeds, result.seeds, result.resolutions, sources)

@@ -256,6 +256,10 @@ def run_dedup_stage(
         )
         for reason, n in sorted(result.reasons.items()):
             audit.add_reason(reason, n)
+        run_label = str(params.get("run_label") or "")
+        if run_label and "first_seen" in result.studies.columns:
+            # An update: studies none of whose records an earlier run had seen.
+            audit.counts["studies_new"] = int((result.studies["first_seen"] == run_label).sum())
         audit.details["decision_columns"] = list(DECISION_COLUMNS)
         log.info("dedup: %d records -> %d studies", n_in, n_out)
     return result

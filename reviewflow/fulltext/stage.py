@@ -300,6 +300,7 @@ def run_fulltext_stage(
     audit_path: str,
     clusters_path: str | None = None,
     availability_path: str | None = None,
+    run_label: str = "",
 ) -> pd.DataFrame:
     """Apply full-text decisions to the studies included at title/abstract.
 
@@ -387,6 +388,29 @@ def run_fulltext_stage(
                 str(k): int(v) for k, v in availability["status"].value_counts().items()
             }
         audit.details["awaiting_fulltext_decision"] = sorted(sought - set(final))
+        if run_label and "first_seen" in included.columns:
+            # An update's PRISMA diagram counts only the reports of studies new in this run.
+            new = set(included.loc[included["first_seen"] == run_label, "study_id"])
+            new_outcome = {s: d for s, d in outcome.items() if s in new}
+            new_excluded = sum(1 for d in new_outcome.values() if d == FulltextOutcome.EXCLUDE)
+            new_included = sum(1 for d in new_outcome.values() if d == FulltextOutcome.INCLUDE)
+            audit.counts.update(
+                {
+                    "new_reports_sought": len(new),
+                    "new_reports_not_retrieved": sum(
+                        1 for d in new_outcome.values() if d == FulltextOutcome.NOT_RETRIEVED
+                    ),
+                    "new_reports_assessed": new_excluded + new_included,
+                    "new_reports_excluded": new_excluded,
+                    "new_studies_included": new_included,
+                }
+            )
+            new_reasons: dict[str, int] = {}
+            for study, decision in final.items():
+                if study in new and decision.decision == FulltextOutcome.EXCLUDE:
+                    label = labels.get(decision.reason, decision.reason)
+                    new_reasons[f"excluded: {label}"] = new_reasons.get(f"excluded: {label}", 0) + 1
+            audit.details["new_reasons"] = new_reasons
     log.info(
         "full text: %d sought, %d assessed, %d included",
         len(sought),
