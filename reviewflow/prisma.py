@@ -40,6 +40,7 @@ previous version           config ``update.previous_review`` (``studies_included
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import re
@@ -239,6 +240,31 @@ def _total(label: str, parts: Sequence[_Box]) -> _Box:
     return _Box(label, sum(p.n for p in parts), [s for p in parts for s in p.sources])
 
 
+def previous_version(previous_runs: Sequence[str]) -> dict[str, Any] | None:
+    """The previous version of the review, from the latest earlier run's full-text audit."""
+    for run in reversed(list(previous_runs)):
+        path = Path(run) / "fulltext" / "assess_fulltexts.audit.json"
+        if not path.is_file():
+            continue
+        audit = json.loads(path.read_text(encoding="utf-8"))
+        found = {}
+        keys = {}
+        for key, candidates in (
+            ("studies_included", ("studies_included", "included")),
+            ("reports_included", ("reports_included", "studies_included", "included")),
+        ):
+            hit = _lookup(audit, "counts", candidates)
+            if hit is not None:
+                found[key], keys[key] = hit
+        return {
+            **found,
+            "source": f"reviewflow run {Path(run).parent.name}",
+            "audit": path.as_posix(),
+            "keys": keys,
+        }
+    return None
+
+
 def prisma_counts(
     audits: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -253,9 +279,27 @@ def prisma_counts(
     boxes: dict[str, _Box] = {}
     layout: dict[str, Any] = {}
     _identification(grouped, boxes, layout)
+    # An update run (PRISMA 2020 updated-review flow) counts only what is new in this run:
+    # the stages write those counts as ``new_*`` (``studies_new`` for dedup).
+    update_runs = list((config.get("update") or {}).get("previous_runs") or [])
+    layout["update"] = bool(update_runs)
+
+    def keys(*names: str) -> tuple[str, ...]:
+        return tuple(f"new_{n}" for n in names) + names if update_runs else names
 
     dedup = _one(grouped, Stage.DEDUP)
-    if dedup is not None:
+    new_studies = _lookup(dedup, "counts", ("studies_new",)) if dedup is not None else None
+    if dedup is not None and update_runs and new_studies is not None:
+        # Identified in this run but not new: duplicates of each other or of records an
+        # earlier version of the review already had.
+        identified = [boxes[b] for b in ("database_results", "other_results") if b in boxes]
+        boxes["duplicates"] = _Box(
+            BOX_TEXT["duplicates"],
+            max(sum(b.n for b in identified) - new_studies[0], 0),
+            [s for b in identified for s in b.sources]
+            + [{"audit": dedup.get("path", ""), "key": new_studies[1], "subtracted": True}],
+        )
+    elif dedup is not None:
         found = _lookup(dedup, "counts", ("duplicates_removed", "duplicates"))
         path = dedup.get("path", "")
         if found is not None:
@@ -271,7 +315,7 @@ def prisma_counts(
     if screening is not None:
         path = screening.get("path", "")
         auto = _lookup(screening, "counts", ("excluded_by_automation", "excluded_automatic"))
-        awaiting = _lookup(screening, "counts", ("awaiting",))
+        awaiting = _lookup(screening, "counts", keys("awaiting"))
         stopped = (screening.get("details") or {}).get("stop_criterion_met") is True
         if auto is None and stopped and awaiting is not None:
             # The stopping rule was met: the records left unscreened are set aside by it.
@@ -284,11 +328,11 @@ def prisma_counts(
             boxes["excluded_automatic"] = _Box(
                 BOX_TEXT["excluded_automatic"], auto[0], [{"audit": path, "key": auto[1]}]
             )
-        for box_id, keys in (
-            ("records_screened", ("records_screened", "screened")),
-            ("records_excluded", ("records_excluded", "excluded")),
+        for box_id, names in (
+            ("records_screened", keys("records_screened", "screened")),
+            ("records_excluded", keys("records_excluded", "excluded")),
         ):
-            n, source = _count(screening, *keys)
+            n, source = _count(screening, *names)
             boxes[box_id] = _Box(BOX_TEXT[box_id], n, [source])
 
     assess = _one(grouped, Stage.FULLTEXT, "assess_fulltexts") or _one(grouped, Stage.FULLTEXT)
@@ -302,19 +346,19 @@ def prisma_counts(
         assess or locate,
     )
     if retrieval is not None:
-        for box_id, keys in (
-            ("reports_sought", ("reports_sought", "sought")),
-            ("reports_not_retrieved", ("reports_not_retrieved", "not_retrieved")),
+        for box_id, names in (
+            ("reports_sought", keys("reports_sought", "sought")),
+            ("reports_not_retrieved", keys("reports_not_retrieved", "not_retrieved")),
         ):
-            n, source = _count(retrieval, *keys)
+            n, source = _count(retrieval, *names)
             boxes[box_id] = _Box(BOX_TEXT[box_id], n, [source])
     layout["fulltext_reasons"] = []
     if assess is not None:
         for box_id, candidates in (
-            ("reports_assessed", ("reports_assessed", "assessed")),
-            ("reports_excluded", ("reports_excluded", "excluded")),
-            ("new_studies", ("studies_included", "included")),
-            ("new_reports", ("reports_included", "studies_included", "included")),
+            ("reports_assessed", keys("reports_assessed", "assessed")),
+            ("reports_excluded", keys("reports_excluded", "excluded")),
+            ("new_studies", keys("studies_included", "included")),
+            ("new_reports", keys("reports_included", "studies_included", "included")),
         ):
             n, source = _count(assess, *candidates)
             boxes[box_id] = _Box(BOX_TEXT[box_id].rstrip(":"), n, [source])
@@ -324,13 +368,18 @@ def prisma_counts(
             boxes["reports_awaiting"] = _Box(
                 BOX_TEXT["reports_awaiting"], pending[0], [{"audit": path, "key": pending[1]}]
             )
-        for reason, n in sorted((assess.get("reasons") or {}).items()):
+        details = assess.get("details") or {}
+        if update_runs and isinstance(details.get("new_reasons"), dict):
+            reasons, section = details["new_reasons"], "details.new_reasons"
+        else:
+            reasons, section = assess.get("reasons") or {}, "reasons"
+        for reason, n in sorted(reasons.items()):
             label = reason.split(":", 1)[1].strip() if reason.startswith("excluded:") else reason
             box_id = f"reason:{label}"
-            boxes[box_id] = _Box(label, int(n), [{"audit": path, "key": f"reasons.{reason}"}])
+            boxes[box_id] = _Box(label, int(n), [{"audit": path, "key": f"{section}.{reason}"}])
             layout["fulltext_reasons"].append(box_id)
 
-    previous = (config.get("update") or {}).get("previous_review")
+    previous = (config.get("update") or {}).get("previous_review") or previous_version(update_runs)
     layout["previous"] = bool(previous)
     if previous:
         origin = str(previous.get("source", "config update.previous_review"))
@@ -342,7 +391,15 @@ def prisma_counts(
                 boxes[box_id] = _Box(
                     BOX_TEXT[box_id],
                     int(previous[key]),
-                    [{"audit": "config", "key": f"update.previous_review.{key}", "source": origin}],
+                    [
+                        {
+                            "audit": previous.get("audit", "config"),
+                            "key": previous.get("keys", {}).get(
+                                key, f"update.previous_review.{key}"
+                            ),
+                            "source": origin,
+                        }
+                    ],
                 )
         for total_id, new_id, prev_id in (
             ("total_studies", "new_studies", "previous_studies"),

@@ -70,6 +70,15 @@ def update_run_label():
     return config.get("update", {}).get("run_date", "") if is_update() else ""
 
 
+def previous_fulltext_audits():
+    """Earlier runs' full-text audits: the previous version's studies in PRISMA."""
+    return [
+        f"{run}/fulltext/assess_fulltexts.audit.json"
+        for run in previous_runs()
+        if Path(f"{run}/fulltext/assess_fulltexts.audit.json").is_file()
+    ]
+
+
 def previous_record_tables():
     """Record tables of earlier runs (an update): their records are carried forward."""
     return [f"{run}/records/all_records.csv" for run in previous_runs()]

@@ -5,6 +5,7 @@
 rule count_prisma:
     input:
         audits=stage_audit_files(),
+        previous=previous_fulltext_audits(),
     output:
         counts=report(
             "results/prisma/counts.json",
