@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,15 +36,23 @@ METRICS = SHARED / "bench" / "screening_metrics.py"
 
 
 def _timed(cmd: list[str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB of that child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024.0
+    """Run a command; return (wall seconds, peak resident memory in MB of that command).
+
+    The peak comes from GNU time (``/usr/bin/time -f %M``) where it exists: getrusage on
+    children reports the largest child so far, not this one.
+    """
+    with tempfile.NamedTemporaryFile(suffix=".txt") as peak_file:
+        wrapped = cmd
+        if Path("/usr/bin/time").exists():
+            wrapped = ["/usr/bin/time", "-q", "-f", "%M", "-o", peak_file.name, *cmd]
+        started = time.perf_counter()
+        proc = subprocess.run(wrapped, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+        text = Path(peak_file.name).read_text().strip()
+    peak_kb = float(text.splitlines()[-1]) if text else float("nan")
+    return wall, peak_kb / 1024.0
 
 
 def _score(ranking: str, dataset: Path) -> dict:
