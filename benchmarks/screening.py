@@ -77,6 +77,10 @@ def run_reviewflow(dataset: Path, seed: int, tmp: str, preset: str | None) -> di
     import pandas as pd
 
     stops = pd.read_csv(report).set_index("rule")
+    metrics["rules"] = {
+        rule: (float(r["recall"]), int(r["records_screened"]), bool(r["target_reached"]))
+        for rule, r in stops.iterrows()
+    }
     metrics.update(
         wall=wall,
         peak_mb=peak,
@@ -163,6 +167,16 @@ def main(argv: list[str] | None = None) -> int:
             ok = sum(x["stop_ok"] for x in all_runs)
             line += f"  stopping rule reached target recall in {ok}/{len(all_runs)} runs"
         print(line)
+    print("\nstopping rules on the same runs (recall target 0.95, confidence 0.95):")
+    rule_runs = [x for row in runs for x in row["runs"] if "rules" in x]
+    for rule in sorted({r for x in rule_runs for r in x["rules"]}):
+        got = [x["rules"][rule] for x in rule_runs if rule in x["rules"]]
+        frac = [g[1] / x["n_records"] for g, x in zip(got, rule_runs, strict=True)]
+        print(
+            f"  {rule:24s} mean recall {sum(g[0] for g in got) / len(got):.3f}  "
+            f"target reached {sum(g[2] for g in got)}/{len(got)}  "
+            f"mean share screened {sum(frac) / len(frac):.3f}"
+        )
     ours = sorted({row["tool"] for row in runs if row["tool"].startswith("reviewflow")})
     if len(ours) > 1:
         print("\nleave-one-data-set-out model selection (WSS@95 on the held-out set):")
