@@ -454,6 +454,11 @@ def run_screening_stage(
             out_conflicts,
         )
         kappa = cohen_kappa(merged)
+        for pair, value in kappa.items():
+            if not pair.startswith("n_"):
+                log.info("Cohen's kappa %s: %s (%s studies)", pair, value, kappa[f"n_{pair}"])
+        if merged.conflicts:
+            log.info("%d conflicts between reviewers: see %s", len(merged.conflicts), out_conflicts)
 
         included_ids = [s for s in pool if merged.final.get(s) in _RELEVANT]
         included = studies.iloc[[position[s] for s in included_ids]].copy()
