@@ -384,10 +384,19 @@ def run_screening_stage(
         history, switch, urn_left = split_history(ordered, pool, stop_settings, seed)
         phase = phase_of(history, stop_settings)
         status = evaluate_stopper(stop_settings.rule, history, stop_settings)
+        # An update screens only studies first seen in this run (update.screen_only_new):
+        # what an earlier run left unscreened after its stopping rule is not asked again.
+        run_label = str(params.get("run_label") or "")
+        new_ids: set[str] = set()
+        if run_label and "first_seen" in studies.columns:
+            new_ids = set(studies.loc[studies["first_seen"] == run_label, "study_id"])
+        only_new = bool(run_label) and bool(params.get("screen_only_new", True))
         if phase == "sampling":
-            batch_idx = [position[s] for s in urn_left[:batch_size]]
+            left = [s for s in urn_left if not only_new or s in new_ids]
+            batch_idx = [position[s] for s in left[:batch_size]]
         elif phase == "ranked":
-            batch_idx = list(model_order[:batch_size])
+            order = [i for i in model_order if not only_new or pool[int(i)] in new_ids]
+            batch_idx = [int(i) for i in order[:batch_size]]
         else:
             batch_idx = []
         rank_of = {int(i): r for r, i in enumerate(model_order, start=1)}
@@ -480,6 +489,16 @@ def run_screening_stage(
         )
         if n_excluded:
             audit.add_reason("excluded at title/abstract", n_excluded)
+        if run_label:
+            new_finals = [d for sid, d in merged.final.items() if sid in new_ids]
+            audit.counts.update(
+                new_studies=len(new_ids),
+                new_screened=len(new_finals),
+                new_included=new_finals.count(Decision.INCLUDE.value),
+                new_excluded=new_finals.count(Decision.EXCLUDE.value),
+                new_awaiting=len(new_ids) - len(new_finals),
+            )
+            audit.details["screen_only_new"] = only_new
         audit.details.update(
             kappa=kappa,
             phase=phase,
