@@ -3,7 +3,7 @@
 Builds a review of N records in reviewflow's record model, split over three sources the
 way a real search is (two database searches and one export import, with duplicates across
 them), then runs the stages whose cost grows with N, each in its own child process, and
-measures each child's wall time and peak resident memory (``os.wait4``):
+measures each child's wall time and peak resident memory (``VmHWM``):
 
 - ``collect_records`` (:func:`reviewflow.collect.run_collect_stage`),
 - ``deduplicate_records`` (:func:`reviewflow.dedup.stage.run_dedup_stage`),
@@ -243,16 +243,33 @@ def run_stage(stage: str, work: Path, setup: dict[str, Any]) -> None:
         raise ValueError(f"unknown stage {stage!r}")
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory (``VmHWM``), 0 where /proc is missing.
+
+    Not ``ru_maxrss``: Linux carries a child's high-water mark across ``fork`` + ``exec``,
+    so a child of a parent holding a large table would report the parent's memory.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def measure(stage: str, work: Path) -> tuple[float, float, int, str]:
     """Run one stage in a child; wall seconds, peak RSS in MB, exit status, stderr tail."""
     command = [sys.executable, str(Path(__file__).resolve()), "--run-stage", stage, str(work)]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    err = process.stderr.read().decode(errors="replace")  # drain before waiting
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
     wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), err[-3000:]
+    peak_kb = next(
+        (int(x.split()[1]) for x in out.decode().splitlines() if x.startswith("peak_rss_kb ")), 0
+    )
+    return wall, peak_kb / 1024, process.returncode, err.decode(errors="replace")[-3000:]
 
 
 def _audit(work: Path, relative: str) -> dict[str, Any]:
@@ -357,6 +374,7 @@ def main() -> int:
         stage, work = args.run_stage
         setup = json.loads((Path(work) / "setup.json").read_text(encoding="utf-8"))
         run_stage(stage, Path(work).resolve(), setup)
+        print(f"peak_rss_kb {_peak_rss_kb()}")
         return 0
     rows = []
     for n in args.sizes:
