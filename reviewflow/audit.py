@@ -26,6 +26,7 @@ __all__ = [
     "AUDIT_KEYS",
     "StageAudit",
     "describe_run",
+    "run_summaries",
     "find_audits",
     "load_audits",
     "software_versions",
@@ -237,6 +238,41 @@ def describe_run(audit: Mapping[str, Any]) -> str:
     if details.get("date_run"):
         parts.append(f"run {details['date_run']}")
     return "\n".join(p for p in parts if p)
+
+
+def run_summaries(review_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """One row per run of a review (frozen ``runs/<date>/results`` and the current
+    ``results``): what each run added."""
+    folder = Path(review_dir)
+    runs = sorted((folder / "runs").glob("*/results")) if (folder / "runs").is_dir() else []
+    if (folder / "results").is_dir():
+        runs.append(folder / "results")
+    rows = []
+    for results in runs:
+        audits = {a.get("rule"): a for a in load_audits(results)}
+        if not audits:
+            continue
+
+        def count(rule: str, *keys: str, _audits: dict[str, Any] = audits) -> int | str:
+            values = (_audits.get(rule) or {}).get("counts", {})
+            return next((values[k] for k in keys if k in values), "")
+
+        finished = max(str(a.get("finished", "")) for a in audits.values())
+        rows.append(
+            {
+                "run": results.parent.name if results.parent.name != folder.name else "current",
+                "results": results.as_posix(),
+                "finished": finished,
+                "records_identified": count("collect_records", "records_this_run", "records_out"),
+                "records_new": count("collect_records", "records_new", "records_out"),
+                "studies": count("deduplicate_records", "studies_out"),
+                "studies_new": count("deduplicate_records", "studies_new", "studies_out"),
+                "screened_new": count("screen_records", "new_screened", "screened"),
+                "awaiting_new": count("screen_records", "new_awaiting", "awaiting"),
+                "included_total": count("assess_fulltexts", "studies_included", "included"),
+            }
+        )
+    return rows
 
 
 def print_audit_table(audits: list[dict[str, Any]], *, file: Any = None) -> None:

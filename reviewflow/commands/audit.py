@@ -17,11 +17,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list instead")
     parser.add_argument("--stage", help="only this stage (search, dedup, screening, ...)")
+    parser.add_argument(
+        "--runs",
+        action="store_true",
+        help="one line per run of the review (runs/<date>/ and the current one): "
+        "what each run added",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from reviewflow.audit import load_audits, print_audit_table
+    from pathlib import Path
+
+    from reviewflow.audit import load_audits, print_audit_table, run_summaries
     from reviewflow.errors import ReviewflowError
+
+    if args.runs:
+        rows = run_summaries(Path(args.results).resolve().parent)
+        if not rows:
+            raise ReviewflowError(f"no runs with audit records beside {args.results}/")
+        if args.json:
+            json.dump(rows, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+            return 0
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="runs of this review: what each added")
+        for column in rows[0]:
+            if column != "results":
+                table.add_column(column.replace("_", " "))
+        for row in rows:
+            table.add_row(*(str(v) for k, v in row.items() if k != "results"))
+        Console(width=200).print(table)
+        return 0
 
     audits = load_audits(args.results)
     if args.stage:
