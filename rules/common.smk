@@ -181,3 +181,87 @@ def extraction_filled_workbook():
 def extraction_previous_workbook():
     """The filled workbook whose rows a re-export carries over (when it exists)."""
     return [p for p in extraction_filled_workbook() if Path(p).exists()]
+
+
+# Searches, citation tracking and screening: inputs, outputs and params of their rules.
+
+
+def archive_beside(records_path):
+    """The raw-response archive of a search or citation job, next to its records."""
+    return str(Path(records_path).parent / "archive")
+
+
+def search_replay_archive(wildcards):
+    """The archive a replayed search reads (tracked as an input); nothing for live runs."""
+    root = config.get("sources", {}).get("archive_dir", "")
+    if is_replay() and root:
+        return f"{root}/{wildcards.search_id}"
+    return []
+
+
+def replays_in_place():
+    """Replay without sources.archive_dir reads the run's own archive, which therefore is
+    not declared as an output: Snakemake deletes outputs before it reruns a job."""
+    return is_replay() and not config.get("sources", {}).get("archive_dir", "")
+
+
+def search_outputs():
+    outputs = {
+        "records": "results/search/{search_id}/records.csv",
+        "audit": "results/search/{search_id}/search_database.audit.json",
+    }
+    if not replays_in_place():
+        outputs["archive"] = directory("results/search/{search_id}/archive")
+    return outputs
+
+
+def search_settings(wildcards):
+    """The searches[] entry of this job."""
+    return search_entry(wildcards)
+
+
+def citation_tables():
+    """Record tables of searches and imports, where included record ids are looked up."""
+    if not config.get("citations", {}).get("from_included", True):
+        return []
+    tables = expand("results/import/{import_id}/records.csv", import_id=import_ids())
+    tables += expand("results/search/{search_id}/records.csv", search_id=search_ids())
+    return tables
+
+
+def citation_decisions():
+    """Screening decision files, read only when chasing from included studies."""
+    if not config.get("citations", {}).get("from_included", True):
+        return []
+    return decision_files("screening")
+
+
+def citation_params():
+    """The citations block, the sources block and where a replayed archive lives."""
+    params = dict(config.get("citations", {}))
+    params["source_settings"] = config.get("sources", {})
+    archive_root = config.get("sources", {}).get("archive_dir", "")
+    params["replay_dir"] = f"{archive_root}/citations" if archive_root else ""
+    params["previous_runs"] = previous_runs()
+    return params
+
+
+def citation_outputs():
+    """As for searches: a replay in place reads the archive, so it is no output then."""
+    outputs = {
+        "records": "results/citations/records.csv",
+        "seeds": "results/citations/seeds.csv",
+        "audit": "results/citations/chase_citations.audit.json",
+    }
+    if not (is_replay() and not config.get("sources", {}).get("archive_dir", "")):
+        outputs["archive"] = directory("results/citations/archive")
+    return outputs
+
+
+def screening_params():
+    """The screening block of config (model, features, stopping, batch size, seed), and in
+    an update the run that marks new studies and whether only those are screened."""
+    params = dict(config.get("screening", {}))
+    params["run_label"] = update_run_label()
+    params["screen_only_new"] = config.get("update", {}).get("screen_only_new", True)
+    return params

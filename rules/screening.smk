@@ -5,15 +5,6 @@
 # a decision file, and reruns. The stage never writes the decision files.
 
 
-def screening_params():
-    """The screening block of config (model, features, stopping, batch size, seed), and in
-    an update the run that marks new studies and whether only those are screened."""
-    params = dict(config.get("screening", {}))
-    params["run_label"] = update_run_label()
-    params["screen_only_new"] = config.get("update", {}).get("screen_only_new", True)
-    return params
-
-
 rule screen_records:
     input:
         studies="results/dedup/studies.csv",

@@ -6,35 +6,6 @@
 # input and no request leaves the machine.
 
 
-def search_replay_archive(wildcards):
-    """The archive a replayed search reads (tracked as an input); nothing for live runs."""
-    root = config.get("sources", {}).get("archive_dir", "")
-    if is_replay() and root:
-        return f"{root}/{wildcards.search_id}"
-    return []
-
-
-def replays_in_place():
-    """Replay without sources.archive_dir reads the run's own archive, which therefore is
-    not declared as an output: Snakemake deletes outputs before it reruns a job."""
-    return is_replay() and not config.get("sources", {}).get("archive_dir", "")
-
-
-def search_outputs():
-    outputs = {
-        "records": "results/search/{search_id}/records.csv",
-        "audit": "results/search/{search_id}/search_database.audit.json",
-    }
-    if not replays_in_place():
-        outputs["archive"] = directory("results/search/{search_id}/archive")
-    return outputs
-
-
-def search_settings(wildcards):
-    """The searches[] entry of this job."""
-    return search_entry(wildcards)
-
-
 rule search_database:
     input:
         archive=search_replay_archive,
@@ -52,6 +23,6 @@ rule search_database:
         search=search_settings,
         sources=lookup(dpath="sources", within=config, default={}),
         replay=is_replay(),
-        archive="results/search/{search_id}/archive",
+        archive=lambda wildcards, output: archive_beside(output.records),
     script:
         "../scripts/search_database.py"
