@@ -11,12 +11,10 @@ year, journal), which costs no request per reference; dedup joins them to fuller
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import requests
-
+from reviewflow.citations.base import CitationClientBase
 from reviewflow.citations.chase import Found, batched
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.errors import SourceError
@@ -54,10 +52,11 @@ def reference_record(reference: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-class CrossrefCitations:
+class CrossrefCitations(CitationClientBase):
     """Backward citations from Crossref reference lists, through the shared session."""
 
     name = "crossref"
+    passes_auth_params = True
     directions = ("backward",)
 
     def __init__(
@@ -71,28 +70,6 @@ class CrossrefCitations:
         self.session = session
         self.extra_params = list(extra_params)
         self.skipped_references = 0
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Mapping[str, Any] | None,
-        *,
-        archive_dir: str | os.PathLike[str] | None,
-        replay: bool = False,
-        session: requests.Session | None = None,
-    ) -> CrossrefCitations:
-        from reviewflow.sources import get_source
-
-        source = get_source("crossref").from_settings(
-            settings, archive_dir=archive_dir, replay=replay, session=session
-        )
-        extra = getattr(source, "auth_params", None)
-        params = list(extra().items()) if callable(extra) else []
-        return cls(source.session, extra_params=params)
-
-    @property
-    def requests_made(self) -> int:
-        return self.session.requests_made
 
     def _lookup(self, dois: list[str]) -> tuple[dict[str, tuple[dict[str, Any], str]], str]:
         """Works by DOI (with the archived body they came from) and a reason for misses."""

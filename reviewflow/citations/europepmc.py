@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import requests
-
+from reviewflow.citations.base import CitationClientBase
 from reviewflow.citations.chase import Found, batched
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.normalize import normalize_doi, normalize_pmid
@@ -44,7 +42,7 @@ def _query_term(seed: Seed) -> str:
     return ""
 
 
-class EuropePMCCitations:
+class EuropePMCCitations(CitationClientBase):
     """Backward and forward citations from Europe PMC, through the shared session."""
 
     name = "europepmc"
@@ -53,26 +51,6 @@ class EuropePMCCitations:
     def __init__(self, session: ApiSession, *, page_size: int = MAX_PAGE_SIZE) -> None:
         self.session = session
         self.page_size = min(page_size, MAX_PAGE_SIZE)
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Mapping[str, Any] | None,
-        *,
-        archive_dir: str | os.PathLike[str] | None,
-        replay: bool = False,
-        session: requests.Session | None = None,
-    ) -> EuropePMCCitations:
-        from reviewflow.sources import get_source
-
-        source = get_source("europepmc").from_settings(
-            settings, archive_dir=archive_dir, replay=replay, session=session
-        )
-        return cls(source.session)
-
-    @property
-    def requests_made(self) -> int:
-        return self.session.requests_made
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, SeedResolution]:
         terms = {seed.id: _query_term(seed) for seed in seeds}

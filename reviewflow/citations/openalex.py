@@ -13,12 +13,10 @@ only returns ``results: []``, a request spent on nothing.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import requests
-
+from reviewflow.citations.base import CitationClientBase
 from reviewflow.citations.chase import Found, batched
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.normalize import normalize_doi, normalize_openalex_id, normalize_pmid
@@ -49,10 +47,11 @@ def _referenced(work: Mapping[str, Any]) -> list[str]:
     return [w for w in (normalize_openalex_id(r) for r in work.get("referenced_works") or []) if w]
 
 
-class OpenAlexCitations:
+class OpenAlexCitations(CitationClientBase):
     """Backward and forward citations from OpenAlex through the shared :class:`ApiSession`."""
 
     name = "openalex"
+    passes_auth_params = True
     directions = ("backward", "forward")
 
     def __init__(
@@ -67,29 +66,6 @@ class OpenAlexCitations:
         self.extra_params = list(extra_params)
         self.page_size = min(page_size, MAX_PAGE_SIZE)
         self.batch_size = min(batch_size, MAX_FILTER_VALUES)
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Mapping[str, Any] | None,
-        *,
-        archive_dir: str | os.PathLike[str] | None,
-        replay: bool = False,
-        session: requests.Session | None = None,
-    ) -> OpenAlexCitations:
-        """The client on the same session settings the OpenAlex search uses."""
-        from reviewflow.sources import get_source
-
-        source = get_source("openalex").from_settings(
-            settings, archive_dir=archive_dir, replay=replay, session=session
-        )
-        extra = getattr(source, "auth_params", None)
-        params = list(extra().items()) if callable(extra) else []
-        return cls(source.session, extra_params=params)
-
-    @property
-    def requests_made(self) -> int:
-        return self.session.requests_made
 
     # -- paging -------------------------------------------------------------------------
 

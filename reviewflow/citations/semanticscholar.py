@@ -10,12 +10,10 @@ the last page has no ``next``).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import requests
-
+from reviewflow.citations.base import CitationClientBase
 from reviewflow.citations.chase import Found, batched
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.normalize import normalize_s2_id
@@ -48,7 +46,7 @@ def s2_reference(seed: Seed) -> str:
     return ""
 
 
-class SemanticScholarCitations:
+class SemanticScholarCitations(CitationClientBase):
     """Backward and forward citations from the Semantic Scholar Graph API."""
 
     name = "semanticscholar"
@@ -65,26 +63,6 @@ class SemanticScholarCitations:
         self.fields = fields
         self.page_size = min(page_size, MAX_PAGE_SIZE)
         self.null_edges = 0
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Mapping[str, Any] | None,
-        *,
-        archive_dir: str | os.PathLike[str] | None,
-        replay: bool = False,
-        session: requests.Session | None = None,
-    ) -> SemanticScholarCitations:
-        from reviewflow.sources import get_source
-
-        source = get_source("semanticscholar").from_settings(
-            settings, archive_dir=archive_dir, replay=replay, session=session
-        )
-        return cls(source.session)
-
-    @property
-    def requests_made(self) -> int:
-        return self.session.requests_made
 
     def resolve(self, seeds: Sequence[Seed]) -> dict[str, SeedResolution]:
         refs = {seed.id: s2_reference(seed) for seed in seeds}
