@@ -1,10 +1,27 @@
 # Deduplication: one row per study, every merge explained, uncertain pairs for a person.
 
 
+rule check_dedup_decisions:
+    input:
+        records="results/records/all_records.csv",
+        manual=decision_files("dedup"),
+    output:
+        report="results/dedup/decisions_checked.txt",
+    log:
+        "results/logs/dedup/check_dedup_decisions.log",
+    benchmark:
+        "results/benchmarks/dedup/check_dedup_decisions.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/check_dedup_decisions.py"
+
+
 rule deduplicate_records:
     input:
         records="results/records/all_records.csv",
         manual=decision_files("dedup"),
+        checked="results/dedup/decisions_checked.txt",
     output:
         studies="results/dedup/studies.csv",
         clusters="results/dedup/clusters.csv",

@@ -38,12 +38,33 @@ rule locate_fulltexts:
         "../scripts/locate_fulltexts.py"
 
 
+rule check_fulltext_decisions:
+    input:
+        clusters="results/dedup/clusters.csv",
+        decisions=fulltext_decision_files(),
+    output:
+        report="results/fulltext/decisions_checked.txt",
+    log:
+        "results/logs/fulltext/check_fulltext_decisions.log",
+    benchmark:
+        "results/benchmarks/fulltext/check_fulltext_decisions.tsv"
+    conda:
+        "../environment.yml"
+    params:
+        exclusion_reasons=lookup(
+            dpath="fulltext/exclusion_reasons", within=config, default=[]
+        ),
+    script:
+        "../scripts/check_fulltext_decisions.py"
+
+
 rule assess_fulltexts:
     input:
         included="results/screening/included.csv",
         clusters="results/dedup/clusters.csv",
         availability="results/fulltext/availability.csv",
         decisions=fulltext_decision_files(),
+        checked="results/fulltext/decisions_checked.txt",
     output:
         decisions_applied="results/fulltext/decisions_applied.csv",
         included="results/fulltext/included.csv",

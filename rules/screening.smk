@@ -5,11 +5,28 @@
 # a decision file, and reruns. The stage never writes the decision files.
 
 
+rule check_screening_decisions:
+    input:
+        clusters="results/dedup/clusters.csv",
+        decisions=decision_files("screening"),
+    output:
+        report="results/screening/decisions_checked.txt",
+    log:
+        "results/logs/screening/check_screening_decisions.log",
+    benchmark:
+        "results/benchmarks/screening/check_screening_decisions.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/check_screening_decisions.py"
+
+
 rule screen_records:
     input:
         studies="results/dedup/studies.csv",
         clusters="results/dedup/clusters.csv",
         decisions=decision_files("screening"),
+        checked="results/screening/decisions_checked.txt",
     output:
         ranking="results/screening/ranking.csv",
         next_batch_csv="results/screening/next_batch.csv",

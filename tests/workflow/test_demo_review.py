@@ -67,3 +67,23 @@ def test_a_config_that_fails_the_schema_stops_before_any_job(tmp_path: Path) -> 
     assert "replay: 'sometimes' is not of type 'boolean'" in message
     assert "Traceback" not in message
     assert not (workdir / "results").exists()
+
+
+def test_a_bad_decision_stops_the_run_and_keeps_the_batch_being_screened(
+    demo_run: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "typo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    batch = workdir / "results" / "screening" / "next_batch.xlsx"
+    before = batch.read_bytes()
+    decisions = workdir / "config" / "demo" / "decisions" / "screening_nagtegaal.csv"
+    with open(decisions, "a", encoding="utf-8") as handle:
+        handle.write("nagtegaal_records:99999,include,Test reviewer,2026-11-24,typo\n")
+    result = snakemake(workdir)
+    message = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert (
+        "screening_nagtegaal.csv, line 402, field 'record_id': unknown record id "
+        "'nagtegaal_records:99999'" in message
+    )
+    assert batch.read_bytes() == before  # the batch the reviewer is working on survives
