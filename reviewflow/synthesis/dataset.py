@@ -73,6 +73,10 @@ def _study_label(study_id: str, values: Mapping[str, Any]) -> str:
     if author:
         surname = author.split(",")[0].strip()
         return f"{surname} {year}".strip()
+    words = clean_text(values.get("title", "")).split()
+    if words:  # no author to cite by (e.g. a title/abstract-only export): the title's start
+        short = " ".join(words[:6])
+        return f"{short}…" if len(words) > 6 else short
     return study_id
 
 
