@@ -355,7 +355,7 @@ def run_fulltext_stage(
         final = {s: d for s, d in in_force.items() if s in sought}
         outcome = {s: d.decision for s, d in final.items()}
         keep = included["study_id"].map(lambda s: outcome.get(s) == FulltextOutcome.INCLUDE)
-        result = included[keep].reset_index(drop=True)
+        result = included.loc[keep.to_numpy(dtype=bool)].reset_index(drop=True)
         write_records(result, out_included)
 
         n_excluded = sum(1 for d in outcome.values() if d == FulltextOutcome.EXCLUDE)
