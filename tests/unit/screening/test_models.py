@@ -57,3 +57,34 @@ def test_features_handle_html_empty_and_keywords(cohen):
 def test_author_tokens_from_the_record_model_format():
     frame = pd.DataFrame({"authors": ["Reimer, E J; Dunn, G S", ""]})
     assert author_texts(frame) == ["reimer_e dunn_g", ""]
+
+
+def test_feedback_similarity_fades_as_relevant_records_accumulate(cohen):
+    """With one relevant record the centroid weighs half; with ten, a tenth as much."""
+    _, X, y = cohen
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    ranker = make_ranker("svm+feedback", {"k": 1.0})
+    ranker.fit(X[np.r_[pos[:1], neg[:20]]], np.r_[1, np.zeros(20, dtype=int)])
+    assert ranker.weight == pytest.approx(0.5)
+    # with one relevant record, its nearest records by cosine rank near the top
+    top = np.argsort(-ranker.score(X))[:5]
+    assert pos[0] in top
+    ranker.fit(X[np.r_[pos[:10], neg[:20]]], np.r_[np.ones(10), np.zeros(20)].astype(int))
+    assert ranker.weight == pytest.approx(1 / 11)
+
+
+def test_feedback_off_ranks_as_the_classifier_alone(cohen):
+    _, X, y = cohen
+    rows = np.r_[np.flatnonzero(y == 1)[:5], np.flatnonzero(y == 0)[:50]]
+    plain = make_ranker("svm", {"C": 0.05}).fit(X[rows], y[rows]).score(X)
+    off = make_ranker("svm+feedback", {"C": 0.05, "k": 0.0}).fit(X[rows], y[rows]).score(X)
+    assert np.array_equal(np.argsort(-plain, kind="stable"), np.argsort(-off, kind="stable"))
+
+
+def test_negative_feedback_moves_the_centroid_away_from_irrelevant_records(cohen):
+    _, X, y = cohen
+    rows = np.r_[np.flatnonzero(y == 1)[:2], np.flatnonzero(y == 0)[:40]]
+    plain = make_ranker("svm+feedback", {"irrelevant": 0.0}).fit(X[rows], y[rows])
+    rocchio = make_ranker("svm+feedback", {"irrelevant": 0.5}).fit(X[rows], y[rows])
+    neg_centroid = np.asarray(X[rows[2:]].mean(axis=0)).ravel()
+    assert rocchio.centroid @ neg_centroid < plain.centroid @ neg_centroid
