@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             print(f"done {dataset.stem}", file=sys.stderr, flush=True)
     header = (
-        f"{'dataset':32s} {'tool':17s} {'N':>5s} {'R':>4s} {'WSS@95':>7s} {'R@10%':>6s} "
+        f"{'dataset':32s} {'tool':29s} {'N':>5s} {'R':>4s} {'WSS@95':>7s} {'R@10%':>6s} "
         f"{'ATD':>6s} {'n@95%':>6s} {'time s':>7s} {'MB':>5s} {'stop rec':>8s} "
         f"{'stop n':>7s} {'ok':>4s}"
     )
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             else f"{'':8s} {'':7s} {'':>4s}"
         )
         print(
-            f"{row['dataset']:32s} {row['tool']:17s} {r[0]['n_records']:5d} "
+            f"{row['dataset']:32s} {row['tool']:29s} {r[0]['n_records']:5d} "
             f"{r[0]['n_included']:4d} {_mean(r, 'wss_95'):7.3f} "
             f"{_mean(r, 'recall_at_10pct'):6.3f} {_mean(r, 'atd'):6.3f} "
             f"{_mean(r, 'n_screened_recall_95'):6.0f} {_mean(r, 'wall'):7.1f} "
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         per_set = [row for row in runs if row["tool"] == tool]
         wss = sum(_mean(row["runs"], "wss_95") for row in per_set) / len(per_set)
         atd = sum(_mean(row["runs"], "atd") for row in per_set) / len(per_set)
-        line = f"MEAN {tool:17s} WSS@95 {wss:.3f}  ATD {atd:.3f}"
+        line = f"MEAN {tool:29s} WSS@95 {wss:.3f}  ATD {atd:.3f}"
         if "stop_ok" in all_runs[0]:
             ok = sum(x["stop_ok"] for x in all_runs)
             line += f"  stopping rule reached target recall in {ok}/{len(all_runs)} runs"
