@@ -224,7 +224,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     # seven sets. 5 seeds (42-46): WSS@95 0.572, ATD 0.144; plain SVM 0.576, 0.147.
     # Measured alongside (seeds 42-44, WSS@95 / ATD): plain SVM C 0.05 0.578 / 0.146;
     # feedback k 1 without negative part 0.564 / 0.146, k 2 0.549 / 0.146, k 3 0.557 /
-    # 0.146, k 10 0.481 / 0.151, irrelevant 1.0 0.572 / 0.146; retrain every record until
+    # 0.146, k 10 0.481 / 0.151, k 0.5 0.578 / 0.144, irrelevant 1.0 0.572 / 0.146,
+    # irrelevant 0.25 0.566 / 0.145; retrain every record until
     # 100 0.581 / 0.144 (with feedback 0.575 / 0.143); until 200, growth 0.05 0.562 /
     # 0.144; logreg C 10 0.582 / 0.146 (9x slower); logreg+svm (C 1, 0.05) 0.575 / 0.145;
     # SVM C 0.03 0.566 / 0.146; title x3 0.572 / 0.145; char weight 0.7 0.550 / 0.147;
