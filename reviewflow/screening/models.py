@@ -221,7 +221,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # (relevant centroid - 0.5 x irrelevant centroid), weight 1 / (1 + relevant screened).
     # Chosen by leave-one-data-set-out on mean ATD (seeds 42-44, 16 settings): picked on
     # 6 of 7 folds, held-out ATD 0.143; ATD equal or better than the plain SVM on all
-    # seven sets. 5 seeds (42-46): WSS@95 0.572, ATD 0.144; plain SVM 0.576, 0.147.
+    # seven sets. 5 seeds (42-46): WSS@95 0.572, ATD 0.144; plain SVM 0.576, 0.146.
     # Measured alongside (seeds 42-44, WSS@95 / ATD): plain SVM C 0.05 0.578 / 0.146;
     # feedback k 1 without negative part 0.564 / 0.146, k 2 0.549 / 0.146, k 3 0.557 /
     # 0.146, k 10 0.481 / 0.151, k 0.5 0.578 / 0.144, irrelevant 1.0 0.572 / 0.146,
