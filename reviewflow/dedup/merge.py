@@ -26,6 +26,7 @@ def _earliest_run(labels: Sequence[str]) -> str:
     present = [label for label in labels if label]
     return min(present, key=lambda v: (v != "initial", v)) if present else ""
 
+
 _LONGEST = {"abstract", "journal"}
 _UNION = {"keywords", "issn", "isbn"}
 

@@ -60,7 +60,9 @@ def update_recordings(search_id: str, fixtures: Path) -> list[Recording]:
         folder = fixtures / "semanticscholar" / "test_empty_paginated_results.bodies"
         found = recordings_from_index(folder)
         for recording in found:
-            recording.url = recording.url.split("?")[0].replace("/paper/search", "/paper/search/bulk")
+            recording.url = recording.url.split("?")[0].replace(
+                "/paper/search", "/paper/search/bulk"
+            )
         return found
     found = recordings_for(search_id, fixtures)
     for recording in found:  # the update's request adds the date window: match on the path
