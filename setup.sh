@@ -15,7 +15,17 @@ if [ -z "$python" ]; then
 fi
 
 if [ ! -x .venv/bin/python ]; then
-    "$python" -m venv .venv
+    if ! "$python" -m venv .venv; then
+        # Debian splits venv/ensurepip into its own package.
+        rm -rf .venv
+        if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+            "$python" -m venv .venv
+        else
+            echo "setup.sh: '$python -m venv' failed; install your distribution's venv package (e.g. 'sudo apt-get install python3-venv')" >&2
+            exit 1
+        fi
+    fi
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
