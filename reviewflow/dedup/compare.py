@@ -115,19 +115,26 @@ def _journal_compatible(a: str, b: str) -> bool | None:
     if a == b:
         return True
     ta, tb = a.split(), b.split()
-    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    # the abbreviation is the shorter text, not always the one with fewer words
+    # (``new engl j med`` / ``new england journal medicine``)
+    short, long_ = (ta, tb) if len(a) <= len(b) else (tb, ta)
     if len(short) == 1 and len(short[0]) >= 2 and short[0] == "".join(w[0] for w in long_):
         return True
-    pos = 0
-    for word in short:
-        while pos < len(long_) and not long_[pos].startswith(word[: max(1, len(word))]):
-            pos += 1
-        if pos == len(long_):
-            break
-        pos += 1
-    else:
+    if _abbreviates(short, long_):
         return True
     return fuzz.token_set_ratio(a, b) >= 85
+
+
+def _abbreviates(short: list[str], long_: list[str]) -> bool:
+    """Every word of ``short`` starts a later word of ``long_``, in order."""
+    pos = 0
+    for word in short:
+        while pos < len(long_) and not long_[pos].startswith(word):
+            pos += 1
+        if pos == len(long_):
+            return False
+        pos += 1
+    return True
 
 
 def incompatible(prep: Prepared, i: int, j: int) -> str:
@@ -178,6 +185,40 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
             if ja and jb and ja != jb:
                 return "same title in different years and journals"
     return ""
+
+
+def _shifted_locator(prep: Prepared, i: int, j: int) -> bool:
+    """Does ``i`` carry ``j``'s volume in its issue field and ``j``'s issue as its page?"""
+    return bool(
+        not prep.volume[i]
+        and prep.volume[j]
+        and prep.issue[j]
+        and prep.issue[i] == prep.volume[j]
+        and prep.fpage[i] == prep.issue[j]
+    )
+
+
+def _online_first(prep: Prepared, i: int, j: int) -> bool:
+    """Exactly one of the two records has neither volume nor pages."""
+    bare = [not prep.volume[k] and not prep.fpage[k] for k in (i, j)]
+    return bare[0] != bare[1]
+
+
+def _retitled(a: str, b: str) -> bool:
+    """Do the titles share a run of at least five words at the start or at the end that
+    makes up two thirds of each (``Eculizumab in severe Shiga-toxin-associated HUS`` /
+    ``Complement blockade in severe ...``)? Words replaced here and there do not count."""
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
+        return False
+    head = 0
+    while head < min(len(wa), len(wb)) and wa[head] == wb[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(wa), len(wb)) and wa[-1 - tail] == wb[-1 - tail]:
+        tail += 1
+    run = max(head, tail)
+    return run >= 5 and run >= 2 * max(len(wa), len(wb)) / 3
 
 
 def _same_start(pa: str, pb: str) -> bool:
@@ -380,6 +421,32 @@ def compare_pair(
             # authors (errata, replies and comments are caught by the guards): the pages
             # differ because one database has an abstract-supplement or typo page
             return PairResult(DUPLICATE, score, "fuzzy: title+authors+year+journal+issue")
+        if (
+            same_year
+            and journal
+            and authors is not None
+            and authors >= 0.9
+            and not numbers_differ
+            and (_shifted_locator(prep, i, j) or _shifted_locator(prep, j, i))
+        ):
+            # one database moved issue into volume and page into issue (``vol -, no 26,
+            # p 9`` for ``vol 26, no 9, p 1746``): the same item, one field to the left
+            return PairResult(DUPLICATE, score, "fuzzy: title+authors+year+journal, shifted")
+        if (
+            title == 1.0
+            and same_year
+            and journal
+            and authors is not None
+            and authors >= 0.95
+            and min(len(prep.surnames[i]), len(prep.surnames[j])) >= 3
+            and (prep.conference[i] or prep.conference[j])
+            and prep.volume[i]
+            and prep.volume[i] == prep.volume[j]
+            and max(prep.npages[i], prep.npages[j]) <= 1
+        ):
+            # one abstract in one supplement volume, numbered by abstract in one database
+            # and by page in the other: identical title and author list, single pages
+            return PairResult(DUPLICATE, score, "fuzzy: title+authors+journal+volume, abstract")
         return PairResult(UNCERTAIN, score, "uncertain: similar title, other fields disagree")
 
     if title >= unc_t:
@@ -403,4 +470,19 @@ def compare_pair(
         and prep.fpage[i]
     ):
         return PairResult(UNCERTAIN, score, "uncertain: same authors, year, volume, pages")
+    if (
+        authors is not None
+        and authors >= 0.95
+        and min(len(prep.surnames[i]), len(prep.surnames[j])) >= 4
+        and same_year
+        and journal
+        and conflict == 0
+        and not numbers_differ
+        and _online_first(prep, i, j)
+        and _retitled(prep.title[i], prep.title[j])
+    ):
+        # the online-first record (no volume, no pages) of an article whose title the
+        # journal changed for print: same author list, journal and year, and only the
+        # lead or the tail of the title reworded
+        return PairResult(DUPLICATE, score, "fuzzy: authors+year+journal, online first")
     return PairResult(DISTINCT, score, "distinct: titles differ")
