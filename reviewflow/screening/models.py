@@ -236,6 +236,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     # unscreened as irrelevant) 0.547; svm+nb 0.506; 10 early uncertainty queries 0.577
     # vs 0.592 for max (seed 42). Retraining after every record throughout scored 0.485
     # against 0.503 for this schedule on the four small sets (3 seeds), at 4x the time.
+    # Seeds 42-46 (default 0.572 / 0.144): ridge + feedback 0.582 / 0.144; SVM C 0.1 / 0.3
+    # + feedback 0.573 / 0.144, 0.578 / 0.143; nearest-relevant feedback 0.540 / 0.145;
+    # MiniLM sentence embedding stacked with TF-IDF 0.577 / 0.144. The ceiling of these
+    # views (benchmarks/screening_ceiling.py, docs/screening.md) is ATD 0.123-0.159.
     "reviewflow-default": {
         "name": "svm+feedback",
         "params": {"C": 0.05, "k": 1.0, "irrelevant": 0.5},
