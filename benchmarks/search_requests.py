@@ -4,7 +4,10 @@ A local server (127.0.0.1) serves synthetic result pages built from one real rec
 each API (tests/fixtures/sources/), paged the way the API pages (cursor, cursorMark,
 token, WebEnv + retstart), at most the API's largest page. For each source and size the
 table shows the requests made, the minimum possible (hits / largest page, plus the ESearch
-for PubMed), wall time and whether every record came exactly once.
+for PubMed; past PubMed's 9,999-record history limit one ESearch and one EFetch per date
+window of 9,999), wall time and whether every record came exactly once. The PubMed server
+refuses ``retstart`` past 9,998 as NCBI does and dates its records evenly over 1990-2024,
+so the client's date-window splitting is measured too.
 
     python benchmarks/search_requests.py [--sizes 1000,10000,100000] [--sources openalex,...]
 """
@@ -12,7 +15,9 @@ for PubMed), wall time and whether every record came exactly once.
 from __future__ import annotations
 
 import argparse
+import bisect
 import copy
+import datetime
 import hashlib
 import json
 import math
@@ -55,6 +60,10 @@ def _templates() -> dict[str, Any]:
     }
 
 
+def _day(text: str) -> datetime.date:
+    return datetime.date(*(int(x) for x in text.split("/")))
+
+
 class Synthetic:
     """Pages of ``total`` records for one API; counts what it serves."""
 
@@ -64,6 +73,11 @@ class Synthetic:
         self.template = templates[source]
         self.served: list[int] = []
         self.requests = 0
+        span = (datetime.date(2024, 12, 31) - datetime.date(1990, 1, 1)).days
+        self.dates = [
+            datetime.date(1990, 1, 1) + datetime.timedelta(days=i * span // total)
+            for i in range(total)
+        ]
 
     def _range(self, offset: int, size: int, limit: int) -> range:
         stop = min(self.total, offset + min(size, limit))
@@ -111,11 +125,27 @@ class Synthetic:
             return "application/json", json.dumps(page).encode()
         head, article, tail, esearch = self.template
         if path.endswith("esearch.fcgi"):
-            body = re.sub(r"<Count>\d+</Count>", f"<Count>{self.total}</Count>", esearch, count=1)
+            # record i is published on day i * span / total from 1990: a window's records
+            # are one run of indices, named in the WebEnv
+            lo, hi = 0, self.total
+            if "mindate" in q:
+                lo = bisect.bisect_left(self.dates, _day(q["mindate"]))
+                hi = bisect.bisect_right(self.dates, _day(q["maxdate"]))
+            body = re.sub(r"<Count>\d+</Count>", f"<Count>{hi - lo}</Count>", esearch, count=1)
+            body = re.sub(r"<WebEnv>[^<]*</WebEnv>", f"<WebEnv>w{lo}-{hi}</WebEnv>", body, count=1)
             return "text/xml", body.encode()
-        items = self._range(int(q["retstart"]), int(q["retmax"]), 10000)
+        lo, hi = (int(x) for x in q["WebEnv"][1:].split("-"))
+        retstart = int(q["retstart"])
+        if retstart > 9998:  # as NCBI: the history server serves the first 9,999 records
+            return "text/xml", b"<eFetchResult><ERROR>Search Backend failed</ERROR></eFetchResult>"
+        start = lo + retstart
+        stop = min(hi, start + min(int(q["retmax"]), 10000))
+        self.served.extend(range(start, stop))
         pmid = re.compile(r'<PMID Version="1">\d+</PMID>')
-        parts = [pmid.sub(f'<PMID Version="1">{i + 1}</PMID>', article, count=1) for i in items]
+        parts = [
+            pmid.sub(f'<PMID Version="1">{i + 1}</PMID>', article, count=1)
+            for i in range(start, stop)
+        ]
         return "text/xml", (head + "".join(parts) + tail).encode()
 
 
@@ -156,7 +186,10 @@ def measure(source: str, total: int, templates: dict[str, Any]) -> dict[str, Any
         wall = time.perf_counter() - started
     server.shutdown()
     server.server_close()
-    minimum = math.ceil(total / cls.max_page_size) + (1 if source == "pubmed" else 0)
+    minimum = math.ceil(total / cls.max_page_size)
+    if source == "pubmed":
+        # one ESearch, and past 9,999 hits one EFetch and one ESearch per date window
+        minimum = 1 + minimum if total <= 9999 else 1 + 2 * math.ceil(total / 9999)
     return {
         "source": source,
         "hits": total,

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, timedelta
 from typing import Any
 
+from reviewflow.errors import SourceError
 from reviewflow.sources.base import Source, env_value, full_date
 from reviewflow.sources.http import ApiResponse
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PubMedSource", "parse_entrez_xml", "parse_pubmed_article"]
+__all__ = ["PubMedSource", "parse_entrez_xml", "parse_pubmed_article", "plan_windows"]
+
+#: Date range searched when a search line gives no dates (PubMed's oldest records are from
+#: the 1780s; ``mindate`` needs a value once the range is split).
+EARLIEST = "1000-01-01"
+LATEST = "3000-12-31"
 
 
 def _close_dtd_files() -> None:
@@ -140,7 +147,10 @@ class PubMedSource(Source):
 
     NCBI allows 3 requests a second without an API key and 10 with one
     (``NCBI_API_KEY``); ``NCBI_EMAIL`` identifies the user as NCBI asks. Both are sent,
-    never archived. EFetch returns up to 10,000 records per request.
+    never archived. EFetch returns up to 10,000 records per request, but one search's history
+    serves only its first 9,999: a search with more hits is split into publication-date
+    windows of fewer (:func:`plan_windows`), each fetched from its own ESearch, and records
+    are kept once by PMID.
     """
 
     name = "pubmed"
@@ -148,6 +158,8 @@ class PubMedSource(Source):
     default_requests_per_second = 3.0
     max_page_size = 10000
     secret_params = ("api_key", "email")
+    #: records one ESearch's history serves (EFetch refuses ``retstart`` past 9,998)
+    history_limit = 9999
 
     def __init__(self, session: Any) -> None:
         super().__init__(session)
@@ -173,25 +185,67 @@ class PubMedSource(Source):
         max_records: int | None = None,
     ) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"db": "pubmed", "term": query, "usehistory": "y", "retmax": 0}
-        if date_from or date_to:
-            params["datetype"] = "pdat"
-            start = full_date(date_from, start=True) if date_from else "1000-01-01"
-            end = full_date(date_to, start=False) if date_to else "3000-12-31"
-            params["mindate"] = start.replace("-", "/")
-            params["maxdate"] = end.replace("-", "/")
         params.update(filters or {})
-        response = self.session.get("esearch.fcgi", {**params, **self.auth_params()})
-        result = parse_entrez_xml(response)
-        if "ERROR" in result:
-            response.reject(f"ESearch error: {result['ERROR']}")
+        first = full_date(date_from, start=True) if date_from else EARLIEST
+        last = full_date(date_to, start=False) if date_to else LATEST
+        window = (date.fromisoformat(first), date.fromisoformat(last))
+        dated = bool(date_from or date_to)
+        result, response = self._esearch(params, window if dated else None)
         self.hits = int(result.get("Count") or 0)
         if self.hits == 0:
             return
+        wanted = self.hits if max_records is None else min(self.hits, max_records)
+        seen: set[str] = set()
+        if wanted <= self.history_limit:
+            yield from self._fetch_history(result, response, wanted, seen)
+            return
+        # PubMed serves only the first 9,999 records of one search from the history server:
+        # split the publication dates until every window holds fewer, as NCBI's EDirect does
+        windows = plan_windows(
+            lambda w: int(self._esearch(params, w)[0].get("Count") or 0),
+            window,
+            self.hits,
+            self.history_limit,
+        )
+        found = sum(count for _, count in windows)
+        if found < self.hits:
+            log.warning(
+                "pubmed: date windows hold %d of %d records; %d have no publication date in %s..%s",
+                found,
+                self.hits,
+                self.hits - found,
+                first,
+                last,
+            )
+        for part, count in windows:
+            if len(seen) >= wanted or count == 0:
+                continue
+            part_result, part_response = self._esearch(params, part)
+            yield from self._fetch_history(
+                part_result, part_response, min(wanted, len(seen) + count), seen
+            )
+
+    def _esearch(
+        self, params: Mapping[str, Any], window: tuple[date, date] | None
+    ) -> tuple[Any, ApiResponse]:
+        query = dict(params)
+        if window is not None:
+            query.setdefault("datetype", "pdat")  # a search line may choose edat (updates)
+            query["mindate"] = window[0].strftime("%Y/%m/%d")
+            query["maxdate"] = window[1].strftime("%Y/%m/%d")
+        response = self.session.get("esearch.fcgi", {**query, **self.auth_params()})
+        result = parse_entrez_xml(response)
+        if "ERROR" in result:
+            response.reject(f"ESearch error: {result['ERROR']}")
+        return result, response
+
+    def _fetch_history(
+        self, result: Any, response: ApiResponse, wanted: int, seen: set[str]
+    ) -> Iterator[dict[str, Any]]:
+        """EFetch batches from one ESearch's WebEnv until ``seen`` holds ``wanted`` records."""
         web_env, query_key = result.get("WebEnv"), result.get("QueryKey")
         if not web_env or not query_key:
             response.reject("ESearch answer without WebEnv/QueryKey (history server)")
-        wanted = self.hits if max_records is None else min(self.hits, max_records)
-        seen: set[str] = set()
         retstart = 0
         while len(seen) < wanted:
             fetch = {
@@ -221,3 +275,40 @@ class PubMedSource(Source):
             if len(seen) == before:  # a batch with nothing new: the WebEnv has run dry
                 log.warning("pubmed: EFetch at retstart %d returned no new records", retstart)
                 return
+
+
+def plan_windows(
+    count: Callable[[tuple[date, date]], int],
+    window: tuple[date, date],
+    total: int,
+    limit: int,
+) -> list[tuple[tuple[date, date], int]]:
+    """Date windows of ``window`` (publication date unless the search sets ``datetype``), in
+    date order, each holding at most ``limit``.
+
+    ``count`` asks PubMed how many records a window holds (one ESearch). A window over the
+    limit is halved; halves that together hold more than their parent mean the counts
+    cannot be trusted (the search is changing, or the server answers something else), and
+    one day over the limit cannot be split: both stop with a :class:`SourceError` rather
+    than fetch an incomplete set.
+    """
+    if total <= limit:
+        return [(window, total)]
+    start, end = window
+    if start >= end:
+        raise SourceError(
+            f"{total} records published on {start.isoformat()} alone: more than the "
+            f"{limit} PubMed serves per search; narrow the query",
+            source="pubmed",
+        )
+    middle = start + (end - start) // 2
+    left, right = (start, middle), (middle + timedelta(days=1), end)
+    n_left, n_right = count(left), count(right)
+    if n_left + n_right > total:
+        raise SourceError(
+            f"date windows {left[0]}..{left[1]} and {right[0]}..{right[1]} hold "
+            f"{n_left} + {n_right} records, more than the {total} of the whole search: "
+            "the counts cannot be trusted, no records were fetched",
+            source="pubmed",
+        )
+    return plan_windows(count, left, n_left, limit) + plan_windows(count, right, n_right, limit)

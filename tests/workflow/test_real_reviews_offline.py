@@ -97,12 +97,20 @@ def test_real_review_runs_offline_against_recorded_responses(
         REPO_ROOT / "config", workflow / "config", ignore=shutil.ignore_patterns("results", "runs")
     )
     review = workflow / "config" / "reviews" / review_id
+    searches = yaml.safe_load((review / "config.yaml").read_text(encoding="utf-8"))["searches"]
+    for search in searches:
+        if search["source"] == "pubmed":
+            # the recorded ESearch reports 42,249 hits, past the 9,999 one search serves:
+            # unbounded, the client would split it by date, which this recording cannot
+            # answer; the recorded EFetch holds 4 articles
+            search["max_records"] = 4
     with FixtureServer(_routes()) as server:
         offline = tmp_path / "offline.yaml"
         offline.write_text(
             yaml.safe_dump(
                 {
                     "replay": False,
+                    "searches": searches,
                     # Semantic Scholar's batch seed lookup must answer one entry per id
                     # asked; no recording matches these reviews' seeds, so citation
                     # tracking runs through OpenAlex here (Semantic Scholar's citation

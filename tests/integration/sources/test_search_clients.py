@@ -166,7 +166,21 @@ def test_html_instead_of_xml_is_an_error(serve):
     ]
     server = serve(routes)
     with pytest.raises(SourceError, match=r"pubmed: .*efetch\.fcgi"):
+        list(client("pubmed", server.url, None).search("cancer", max_records=8))
+
+
+def test_pubmed_over_9999_hits_is_split_by_date_and_checked(serve):
+    # the recorded 'cancer' ESearch holds 42,249 records: more than the history server
+    # serves, so the client asks for two date halves; this server answers every ESearch
+    # with the same recording, so the halves claim 84,498 records and nothing is fetched
+    server = serve(pubmed_routes())
+    with pytest.raises(SourceError, match=r"hold 42249 \+ 42249 records, more than the 42249"):
         list(client("pubmed", server.url, None).search("cancer"))
+    sent = [(path, dict(params)) for _, path, params, _ in server.requests]
+    assert [path for path, _ in sent] == ["/esearch.fcgi"] * 3
+    halves = [(p["mindate"], p["maxdate"]) for _, p in sent[1:]]
+    assert halves == [("1000/01/01", "2000/07/01"), ("2000/07/02", "3000/12/31")]
+    assert all(p["datetype"] == "pdat" for _, p in sent[1:])
 
 
 def test_secrets_never_archived(serve, tmp_path, monkeypatch):
