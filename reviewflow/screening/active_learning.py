@@ -15,14 +15,13 @@ learns from a new inclusion before choosing the next record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from reviewflow.screening.models import Ranker
+from reviewflow.screening.settings import ConfigSettings
 
 __all__ = ["LoopSettings", "QUERY_STRATEGIES", "next_order", "score_pool", "simulate_order"]
 
@@ -33,7 +32,7 @@ QUERY_STRATEGIES = ("max", "max_uncertainty")
 
 
 @dataclass(frozen=True)
-class LoopSettings:
+class LoopSettings(ConfigSettings):
     """Query strategy and retraining schedule (config keys under ``screening.model``)."""
 
     query: str = "max"
@@ -42,12 +41,6 @@ class LoopSettings:
     growth: float = 0.1
     max_step: int = 200
     pseudo_negatives: int = 0
-
-    @classmethod
-    def from_config(cls, values: Mapping[str, Any] | None) -> LoopSettings:
-        values = dict(values or {})
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in known})
 
     def step(self, n_screened: int) -> int:
         if n_screened < self.retrain_every_until:

@@ -9,9 +9,7 @@ is repeated so that its words weigh more than the abstract's, as a screener read
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,12 +17,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 from reviewflow.normalize import clean_text, normalize_authors, split_list, strip_html
+from reviewflow.screening.settings import ConfigSettings
 
 __all__ = ["FeatureSettings", "author_texts", "build_features", "record_texts"]
 
 
 @dataclass(frozen=True)
-class FeatureSettings:
+class FeatureSettings(ConfigSettings):
     """How records become vectors; every field is a config key under ``screening.features``."""
 
     word_ngram_max: int = 2
@@ -37,12 +36,6 @@ class FeatureSettings:
     author_weight: float = 0.0
     min_df: int = 1
     max_df: float = 0.95
-
-    @classmethod
-    def from_config(cls, values: Mapping[str, Any] | None) -> FeatureSettings:
-        values = dict(values or {})
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in values.items() if k in known})
 
 
 def record_texts(

@@ -27,14 +27,14 @@ Each stopper is called with a :class:`ScreeningHistory` and returns a :class:`St
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from scipy.stats import hypergeom
 
 from reviewflow.errors import ConfigError
+from reviewflow.screening.settings import ConfigSettings
 
 __all__ = [
     "STOPPERS",
@@ -53,7 +53,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class StopSettings:
+class StopSettings(ConfigSettings):
     """Config keys under ``screening.stopping``."""
 
     rule: str = "buscar"
@@ -63,12 +63,6 @@ class StopSettings:
     switch_after_fraction: float = 0.5
     consecutive_irrelevant: int = 100
     fraction_screened: float = 0.5
-
-    @classmethod
-    def from_config(cls, values: Mapping[str, Any] | None) -> StopSettings:
-        values = dict(values or {})
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in known})
 
     @property
     def alpha(self) -> float:
