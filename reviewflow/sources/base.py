@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import requests
@@ -113,6 +113,19 @@ class Source(ABC):
     def auth_params(self) -> dict[str, str]:
         """Query parameters from the environment (keys, polite-pool addresses); secret."""
         return {}
+
+    def page_records(
+        self,
+        items: list[Any],
+        parse: Callable[[Any], dict[str, Any]],
+        response: Any,
+        fetched: int,
+        max_records: int | None,
+    ) -> Iterator[dict[str, Any]]:
+        """One page's items parsed and stamped, no more than ``max_records`` in all."""
+        room = len(items) if max_records is None else max(0, max_records - fetched)
+        for index, item in enumerate(items[:room]):
+            yield self.provenance(parse(item), response, index)
 
     def provenance(self, record: dict[str, Any], response: Any, index: int) -> dict[str, Any]:
         """Stamp a parsed record with where its bytes are: source, time, archive body#index."""

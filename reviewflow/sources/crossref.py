@@ -111,10 +111,12 @@ class CrossrefSource(Source):
             total = int(message.get("total-results") or 0)  # type: ignore[union-attr]
             if self.hits is None:
                 self.hits = total
-            for index, item in enumerate(items):
-                if max_records is not None and fetched >= max_records:
-                    return
+            for record in self.page_records(
+                items, parse_crossref_item, response, fetched, max_records
+            ):
                 fetched += 1
-                yield self.provenance(parse_crossref_item(item), response, index)
+                yield record
+            if max_records is not None and fetched >= max_records:
+                return
             done = not items or fetched >= total
             cursor = None if done else message.get("next-cursor")  # type: ignore[union-attr]

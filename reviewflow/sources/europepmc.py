@@ -106,11 +106,13 @@ class EuropePMCSource(Source):
                 return
             if self.hits is None:
                 self.hits = int(data.get("hitCount") or 0)
-            for index, result in enumerate(results):
-                if max_records is not None and fetched >= max_records:
-                    return
+            for record in self.page_records(
+                results, parse_europepmc_result, response, fetched, max_records
+            ):
                 fetched += 1
-                yield self.provenance(parse_europepmc_result(result), response, index)
+                yield record
+            if max_records is not None and fetched >= max_records:
+                return
             next_cursor = data.get("nextCursorMark")
             if not results or not next_cursor or next_cursor == cursor or fetched >= self.hits:
                 return

@@ -119,11 +119,13 @@ class OpenAlexSource(Source):
                 return
             if self.hits is None:
                 self.hits = int(meta.get("count") or 0)
-            for index, work in enumerate(results):
-                if max_records is not None and fetched >= max_records:
-                    return
+            for record in self.page_records(
+                results, parse_openalex_work, response, fetched, max_records
+            ):
                 fetched += 1
-                yield self.provenance(parse_openalex_work(work), response, index)
+                yield record
+            if max_records is not None and fetched >= max_records:
+                return
             next_cursor = meta.get("next_cursor")
             done = not results or next_cursor == cursor or fetched >= self.hits
             cursor = None if done else next_cursor

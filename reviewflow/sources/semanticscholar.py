@@ -88,11 +88,13 @@ class SemanticScholarSource(Source):
                 return
             if self.hits is None:
                 self.hits = int(data.get("total") or 0)
-            for index, paper in enumerate(papers or []):
-                if max_records is not None and fetched >= max_records:
-                    return
+            for record in self.page_records(
+                papers or [], parse_s2_paper, response, fetched, max_records
+            ):
                 fetched += 1
-                yield self.provenance(parse_s2_paper(paper), response, index)
+                yield record
+            if max_records is not None and fetched >= max_records:
+                return
             token = data.get("token")
             if not papers or not token:
                 return
