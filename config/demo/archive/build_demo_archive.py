@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,15 +143,20 @@ def build(fixtures: Path, out: Path = HERE) -> list[dict[str, Any]]:
     return summaries
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_builder(build_archive: Callable[[Path], list[dict[str, Any]]], doc: str) -> None:
+    """Command line of an archive builder: ``--fixtures``, then one line per search."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--fixtures", default="../shared/fixtures", help="shared fixture folder")
     args = parser.parse_args()
-    for summary in build(Path(args.fixtures)):
+    for summary in build_archive(Path(args.fixtures)):
         print(
             f"{summary['search_id']}: {summary['hits']} hits, {summary['records']} records, "
             f"{summary['requests']} requests from {', '.join(summary['files'])}"
         )
+
+
+def main() -> None:
+    run_builder(build, __doc__)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ answers as the first run (records seen before, which must not count as new).
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from reviewflow.sources.archive import Recording, archive_from_recordings, recor
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "archive"))
-from build_demo_archive import recordings_for  # noqa: E402
+from build_demo_archive import recordings_for, run_builder  # noqa: E402
 
 EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 EUROPEPMC = "https://www.ebi.ac.uk/europepmc/webservices/rest/search"
@@ -94,14 +93,7 @@ def build(fixtures: Path, out: Path = HERE / "archive") -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fixtures", default="../shared/fixtures", help="shared fixture folder")
-    args = parser.parse_args()
-    for summary in build(Path(args.fixtures)):
-        print(
-            f"{summary['search_id']}: {summary['hits']} hits, {summary['records']} records, "
-            f"{summary['requests']} requests from {', '.join(summary['files'])}"
-        )
+    run_builder(build, __doc__)
 
 
 if __name__ == "__main__":
