@@ -222,7 +222,7 @@ def search_lines(
                 "date_limits": _date_limits(details, entry) if stage == Stage.SEARCH else "",
                 "date_run": _run_date(audit),
                 "hits": count(hits) if not is_blank(hits) else "",
-                "records": cite(records, [{"audit": audit["path"], "key": f"counts.{key}"}]),
+                "records": (records, [{"audit": audit["path"], "key": f"counts.{key}"}]),
                 "capped": _capped(audit, hits, records) if stage == Stage.SEARCH else "",
                 "shortfall": _shortfall(details),
                 "warnings": [shown(w) for w in warnings] if isinstance(warnings, list) else [],
@@ -261,7 +261,11 @@ def search_lines(
             }
         )
     order = {"API search": 0, "export imported": 1, "export needed": 2}
-    return sorted(lines, key=lambda line: (order[line["how"]], line["database"], line["id"]))
+    lines.sort(key=lambda line: (order[line["how"]], line["database"], line["id"]))
+    for line in lines:  # footnotes numbered in reading order
+        if line["records"]:
+            line["records"] = cite(*line["records"])
+    return lines
 
 
 def citation_summary(
@@ -383,6 +387,20 @@ def screening_summary(
         return None
     counts = audit.get("counts") or {}
     details = dict(audit.get("details") or {})
+    # A stop status recorded as one mapping (screened, relevant found, estimate, bound,
+    # criterion, met, remaining) is read under the flat names used below.
+    status = details.pop("stop_status", None)
+    if isinstance(status, Mapping):
+        for short, flat in (
+            ("estimate", "estimated_recall"),
+            ("bound", "recall_lower_bound"),
+            ("met", "stop_criterion_met"),
+            ("criterion", "stop_criterion"),
+            ("remaining", "remaining"),
+            ("relevant_found", "relevant_found"),
+        ):
+            if short in status and is_blank(details.get(flat)):
+                details[flat] = status[short]
     params = audit.get("parameters") or {}
     stopping = params.get("stopping") or {}
     path = audit["path"]
@@ -399,7 +417,7 @@ def screening_summary(
     confidence = percent(stopping.get("confidence", last.get("confidence")), 0)
     estimate = percent(details.get("estimated_recall", last.get("estimated_recall")))
     bound = percent(details.get("recall_lower_bound", last.get("recall_lower_bound")))
-    remaining = int(counts.get("awaiting", 0) or 0)
+    remaining = int(details.get("remaining") or counts.get("awaiting", 0) or 0)
     rule_names = {
         "buscar": "the buscar rule (a hypergeometric test on a random sample of the records "
         "left; Callaghan and Müller-Hansen 2020)",
@@ -462,6 +480,7 @@ def screening_summary(
         "kappa",
         "p_value",
         "score_basis",
+        "remaining",
     }
     also = [
         (k.replace("_", " "), shown(v))
@@ -500,6 +519,7 @@ _PROGRESS_FORMAT: dict[str, Callable[[Any], str]] = {
     "consecutive_irrelevant_met": shown,
     "fraction_screened_met": shown,
     "p_value": shown,
+    "switched_at": lambda v: count(v) if not is_blank(v) else "not yet",
 }
 
 

@@ -313,11 +313,12 @@ def _published_rows(summary: Mapping[str, Any] | None, notes: Footnotes) -> list
 def _logic_model_caption(config: Mapping[str, Any]) -> str:
     settings = ((config.get("synthesis") or {}).get("logic_model")) or {}
     judgements = list(settings.get("judgements") or ("supports", "refines"))
-    left_out = [j for j in ("supports", "refines", "refutes") if j not in judgements]
+    verbs = {"supports": "support", "refines": "refine", "refutes": "refute"}
+    left_out = [verbs[j] for j in verbs if j not in judgements]
     caption = (
         "Logic model drawn from the extracted configurations. The number on each link counts "
-        f"the studies with a configuration on it judged to {join_words(judgements, 'or')} "
-        "its theory component"
+        "the studies with a configuration on it judged to "
+        f"{join_words((verbs.get(j, j) for j in judgements), 'or')} its theory component"
     )
     if left_out:
         caption += f"; configurations that {join_words(left_out, 'or')} it draw no link"

@@ -121,7 +121,7 @@ def test_every_included_study_is_accounted_for(soup):
     extraction = _text(soup.find(id="extraction"))
     assert extraction == "1.6 Data extraction"
     status = _text(soup.find(id="extraction-status"))
-    assert status.startswith("2 of 3 included studies have been extracted; 1 await")
+    assert status.startswith("2 of 3 included studies have been extracted; 1 awaits")
 
 
 def test_citation_tracking_is_a_table_a_person_reads(soup):
@@ -153,8 +153,8 @@ def test_prisma_wording_of_a_first_version(soup):
     boxes = [_text(tr) for tr in soup.find("table", id="prisma-counts").find_all("tr")]
     assert any(b.startswith("Studies included in review") for b in boxes)
     caption = _text(soup.find(id="logic-model-caption"))
-    assert "support or refines" not in caption
-    assert "judged to supports or refines" in caption and "refutes it draw no link" in caption
+    assert "judged to support or refine its theory component" in caption
+    assert "configurations that refute it draw no link" in caption
 
 
 def test_studies_are_cited_by_author_and_year(soup):
@@ -193,3 +193,30 @@ def test_reproduction_lists_lost_studies_first(soup):
         r"citations \(citations\) citation tracking 1 1 1 1 1",
         _text(soup.find("table", id="line-contributions")),
     )
+
+
+def test_a_stop_status_recorded_as_one_mapping_is_read_in_words(finished_run):
+    audits = audits_at(finished_run["audit_paths"])
+    for audit in audits:
+        if audit["stage"] == "screening":
+            audit["details"] = {
+                "stop_status": {
+                    "screened": 100,
+                    "relevant_found": 12,
+                    "estimate": 0.812345,
+                    "bound": 0.70001,
+                    "criterion": "recall >= 95% at 95% confidence",
+                    "met": False,
+                    "remaining": 50,
+                },
+                "a_new_field": 0.123456789,
+            }
+    html = render_report(
+        config=finished_run["config"], audits=audits, inputs=finished_run["inputs"]
+    )
+    page = BeautifulSoup(html, "html.parser")
+    stopping = _text(page.find(id="stopping"))
+    assert "not stopped" in stopping
+    assert "Estimated recall so far: 81.2% (lower bound 70.0%). 50 records" in stopping
+    also = _text(page.find("details"))
+    assert "a new field 0.1235" in also and "criterion" in also
