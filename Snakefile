@@ -13,6 +13,7 @@
 #   results/extraction/             extraction workbook out, validated dataset back in
 #   results/synthesis/              synthesis tables and the logic model
 #   results/prisma/                 PRISMA 2020 counts and flow diagram
+#   results/reproduction/           the published review's studies traced, its counts compared
 #   results/report/                 the review report
 #   results/logs/, results/benchmarks/   one log and one timing file per job
 #
@@ -40,6 +41,7 @@ include: "rules/fulltext.smk"
 include: "rules/extraction.smk"
 include: "rules/synthesis.smk"
 include: "rules/prisma.smk"
+include: "rules/reproduction.smk"
 include: "rules/report.smk"
 
 

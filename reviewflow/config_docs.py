@@ -34,6 +34,7 @@ never writes them.
 | full-text decisions (`fulltext.decisions`) | `record_id`, `decision` (`include`, `exclude`, `not_retrieved`), `reason` (a code from `fulltext.exclusion_reasons`; required for `exclude`), `reviewer`, `date`, `note` |
 | manual deduplication calls (`dedup.decisions`) | `record_id_a`, `record_id_b`, `decision` (`duplicate`, `distinct`), `reviewer`, `date`, `note` |
 | filled extraction workbook (`extraction.filled`) | the workbook exported to `results/extraction/extraction_form.xlsx`, filled in |
+{known_includes}
 
 ## Every key
 """
@@ -101,8 +102,27 @@ def config_key_rows(schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> list[t
     return rows
 
 
+def _row_schema_columns(path: Path) -> str:
+    """The columns of a decision-file row schema, for the table of decision files."""
+    schema = _load(path)
+    required = set(schema.get("required", []))
+    cells = []
+    for name, node in schema.get("properties", {}).items():
+        text = " ".join(str(node.get("description", "")).split()).rstrip(".")
+        cells.append(f"`{name}`{' (required)' if name in required else ''}: {text}")
+    return "; ".join(cells).replace("|", "\\|")
+
+
 def render_config_docs(schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> str:
-    lines = [_HEADER, "| key | type | default | meaning |", "|---|---|---|---|"]
+    known = Path(schema_path).resolve().parent / "schemas" / "known_includes.schema.yaml"
+    row = (
+        "| the published review's included studies (`published.known_includes`; row schema "
+        f"`schemas/known_includes.schema.yaml`) | {_row_schema_columns(known)} |"
+        if known.is_file()
+        else ""
+    )
+    header = _HEADER.replace("{known_includes}", row)
+    lines = [header, "| key | type | default | meaning |", "|---|---|---|---|"]
     for key, kind, default, description in config_key_rows(schema_path):
         cell = description.replace("|", "\\|")
         default_cell = f"`{default}`" if default else ""

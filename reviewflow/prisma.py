@@ -73,11 +73,16 @@ log = logging.getLogger(__name__)
 #: (``inst/extdata/PRISMA.csv``) so the diagram reads like every other PRISMA 2020 figure.
 BOX_TEXT: dict[str, str] = {
     "previous_header": "Previous studies",
+    # The template for new reviews says "studies"; the updated-review form "new studies".
+    "studies_header": "Identification of studies via databases and registers",
+    "other_studies_header": "Identification of studies via other methods",
     "newstud_header": "Identification of new studies via databases and registers",
     "other_header": "Identification of new studies via other methods",
     "identified": "Records identified from:",
+    "databases": "Databases",
+    "registers": "Registers",
     "removed": "Records removed before screening:",
-    "duplicates": "Duplicate records",
+    "duplicates": "Duplicate records removed",
     "excluded_automatic": "Records marked as ineligible by automation tools",
     "excluded_other": "Records removed for other reasons",
     "records_screened": "Records screened",
@@ -89,6 +94,8 @@ BOX_TEXT: dict[str, str] = {
     "reports_not_retrieved": "Reports not retrieved",
     "reports_assessed": "Reports assessed for eligibility",
     "reports_excluded": "Reports excluded:",
+    "studies_included": "Studies included in review",
+    "reports_included": "Reports of included studies",
     "new_studies": "New studies included in review",
     "new_reports": "Reports of new included studies",
     "previous_studies": "Studies included in previous version of review",
@@ -183,16 +190,32 @@ def _source_name(audit: Mapping[str, Any]) -> str:
     return name
 
 
-def _identification(grouped, boxes, layout) -> None:
+def _import_kinds(config: Mapping[str, Any]) -> dict[str, str]:
+    """``imports[].kind`` by import id: an export of a reference manager library or a
+    website is not a database search, and PRISMA counts it under other methods."""
+    return {
+        str(entry.get("id", "")): str(entry.get("kind", "") or "")
+        for entry in config.get("imports") or []
+    }
+
+
+def _identification(grouped, boxes, layout, config: Mapping[str, Any]) -> None:
     databases: dict[str, _Box] = {}
     registers: dict[str, _Box] = {}
     other: dict[str, _Box] = {}
+    import_kinds = _import_kinds(config)
     for stage in (Stage.SEARCH, Stage.IMPORT):
         for audit in grouped.get(stage, []):
             n, source = _count(audit, "records_out", "records", "hits")
             name = _source_name(audit)
             kind = _text(audit, "kind").lower()
+            if not kind and stage == Stage.IMPORT:
+                kind = import_kinds.get(_text(audit, "import_id"), "")
+                if not kind:
+                    kind = import_kinds.get(Path(audit.get("path", "")).parent.name, "")
             found_by = _text(audit, "found_by").lower()
+            if kind == "other":
+                found_by = "other"
             if found_by in _OTHER_FOUND_BY:
                 target = other
             elif kind in _REGISTER_KINDS:
@@ -228,10 +251,18 @@ def _identification(grouped, boxes, layout) -> None:
             box_id = f"{prefix}:{name}"
             boxes[box_id] = group[name]
             layout[listing].append(box_id)
-    if databases:
-        boxes["database_results"] = _total("Databases", [databases[k] for k in sorted(databases)])
-    if registers:
-        boxes["register_results"] = _total("Registers", [registers[k] for k in sorted(registers)])
+    if databases or registers:
+        # The template always shows both lines: "Registers (n = 0)" says none was searched.
+        boxes["database_results"] = _total(
+            BOX_TEXT["databases"], [databases[k] for k in sorted(databases)]
+        )
+        boxes["register_results"] = _total(
+            BOX_TEXT["registers"], [registers[k] for k in sorted(registers)]
+        )
+        if not registers:
+            boxes["register_results"].sources = [
+                {"audit": "config", "key": "no search line or import of kind register"}
+            ]
     if other:
         boxes["other_results"] = _total("Other methods", [other[k] for k in sorted(other)])
 
@@ -278,7 +309,7 @@ def prisma_counts(
     grouped = _by_stage(audits)
     boxes: dict[str, _Box] = {}
     layout: dict[str, Any] = {}
-    _identification(grouped, boxes, layout)
+    _identification(grouped, boxes, layout, config)
     # An update run (PRISMA 2020 updated-review flow) counts only what is new in this run:
     # the stages write those counts as ``new_*`` (``studies_new`` for dedup).
     update_runs = list((config.get("update") or {}).get("previous_runs") or [])
@@ -292,7 +323,11 @@ def prisma_counts(
     if dedup is not None and update_runs and new_studies is not None:
         # Identified in this run but not new: duplicates of each other or of records an
         # earlier version of the review already had.
-        identified = [boxes[b] for b in ("database_results", "other_results") if b in boxes]
+        identified = [
+            boxes[b]
+            for b in ("database_results", "register_results", "other_results")
+            if b in boxes
+        ]
         boxes["duplicates"] = _Box(
             BOX_TEXT["duplicates"],
             max(sum(b.n for b in identified) - new_studies[0], 0),
@@ -413,6 +448,16 @@ def prisma_counts(
                     [s for p in parts for s in p.sources],
                 )
     layout["other"] = bool(layout.get("other_methods"))
+    # The updated-review form (previous version shown, or an update run) speaks of "new"
+    # studies; a review's first version says "Studies included in review".
+    layout["updated_form"] = bool(update_runs) or bool(previous)
+    if not layout["updated_form"]:
+        for box_id, text in (
+            ("new_studies", "studies_included"),
+            ("new_reports", "reports_included"),
+        ):
+            if box_id in boxes:
+                boxes[box_id].label = BOX_TEXT[text]
     return {
         "review": str((config.get("review") or {}).get("id", "")),
         "boxes": {box_id: box.as_dict() for box_id, box in boxes.items()},
@@ -470,7 +515,7 @@ def _identified_lines(counts: Mapping[str, Any]) -> list[str]:
             for box_id in layout[listing]:
                 lines += _n_line(boxes, box_id, indent="    ")
     if len(lines) == 1:
-        lines.append("  Databases (n = 0)")
+        lines += [f"  {BOX_TEXT['databases']} (n = 0)", f"  {BOX_TEXT['registers']} (n = 0)"]
     return lines
 
 
@@ -653,6 +698,7 @@ def draw_prisma(
     layout = counts["layout"]
     rows = _layout_rows(counts)
     previous = any("previous" in r for r in rows)
+    updated = bool(layout.get("updated_form", layout.get("update") or layout.get("previous")))
     other = any("other" in r for r in rows)
     x_side = 0.12
     x_prev = 0.62
@@ -736,7 +782,7 @@ def draw_prisma(
             y,
             x_right + _BOX_W - x_main,
             header_h,
-            [BOX_TEXT["newstud_header"]],
+            [BOX_TEXT["newstud_header" if updated else "studies_header"]],
             fill=_YELLOW,
             edge=_YELLOW,
             rounded=True,
@@ -749,7 +795,7 @@ def draw_prisma(
                 y,
                 _BOX_W,
                 header_h,
-                _wrap(BOX_TEXT["other_header"]),
+                _wrap(BOX_TEXT["other_header" if updated else "other_studies_header"]),
                 fill=_GREY,
                 edge=_GREY,
                 rounded=True,
@@ -795,12 +841,7 @@ def draw_prisma(
                     edge=_GREY,
                     gid=_gid(counts, row, "other"),
                 )
-                if "right" in row:
-                    right_h = _height(row["right"])
-                    arrow(
-                        (x_other, y + min(other_h, right_h) / 2),
-                        (x_right + _BOX_W, y + min(other_h, right_h) / 2),
-                    )
+                pos["other_bottom"] = y + other_h
             if "previous" in row:
                 prev_h = _height(row["previous"])
                 box(
@@ -821,6 +862,16 @@ def draw_prisma(
                 (x_main + _BOX_W / 2, upper["y"] + upper["main_h"]),
                 (x_main + _BOX_W / 2, lower["y"]),
             )
+        if other and len(placed) > 1 and "other_bottom" in placed[0]:
+            # Records found by other methods join the database records after identification
+            # (they are deduplicated and screened with them), so their line meets the main
+            # flow below the identification row, not the "removed before screening" box.
+            join_y = placed[0]["y"] + placed[0]["h"] + _GAP_Y / 2
+            mid_x = x_other + _BOX_W / 2
+            ax.plot(
+                [mid_x, mid_x], [placed[0]["other_bottom"], join_y], color="black", linewidth=0.8
+            )
+            arrow((mid_x, join_y), (x_main + _BOX_W / 2, join_y))
         if previous and rows[-1].get("total"):
             total = placed[-1]
             mid_y = total["y"] + total["main_h"] / 2

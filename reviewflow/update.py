@@ -31,6 +31,7 @@ __all__ = [
     "UPDATE_FILE",
     "UpdatePlan",
     "apply_update",
+    "day_after",
     "freeze_run",
     "plan_update",
     "read_update_file",
@@ -87,6 +88,18 @@ def _search_dates(audits: list[dict[str, Any]]) -> dict[str, str]:
     return dates
 
 
+def day_after(bound: str) -> str:
+    """The first day after a date bound (YYYY, YYYY-MM or YYYY-MM-DD): where an update of a
+    search that ended at ``bound`` starts."""
+    parts = [int(p) for p in str(bound).split("-")]
+    if len(parts) == 1:
+        return f"{parts[0] + 1}-01-01"
+    if len(parts) == 2:
+        year, month = parts[0] + parts[1] // 12, parts[1] % 12 + 1
+        return f"{year}-{month:02d}-01"
+    return (dt.date(*parts) + dt.timedelta(days=1)).isoformat()
+
+
 def review_config_file(review_dir: Path) -> Path:
     """A review folder's config: ``config.yaml``, or ``config/config.yaml`` (the demo)."""
     for candidate in (review_dir / "config.yaml", review_dir / "config" / "config.yaml"):
@@ -135,6 +148,10 @@ def plan_update(review_dir: str | os.PathLike[str], today: str | None = None) ->
     for entry in config.get("searches", []):
         line = dict(entry)
         start = searched.get(line["id"], previous_date)
+        if line.get("date_to"):
+            # A search bounded before it ran (a reproduction ending at the published
+            # review's search date) is updated from its bound, not from the day it ran.
+            start = min(start, day_after(str(line["date_to"])))
         line["date_from"] = start
         line["date_to"] = run_date
         searches.append(line)

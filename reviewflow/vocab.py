@@ -18,6 +18,7 @@ __all__ = [
     "Direction",
     "FoundBy",
     "Stage",
+    "TraceStatus",
 ]
 
 #: Multi-valued fields (authors, keywords, ISSNs, merged source ids) are stored as one cell,
@@ -111,4 +112,46 @@ class Stage(StrEnum):
     EXTRACTION = "extraction"
     SYNTHESIS = "synthesis"
     PRISMA = "prisma"
+    REPRODUCTION = "reproduction"
     REPORT = "report"
+
+
+class TraceStatus(StrEnum):
+    """Where a study of a published review stands in this run (results/reproduction/).
+
+    The first five are losses: the run will not include the study unless a person changes a
+    decision or a search; the others are still on their way.
+    """
+
+    NOT_RETRIEVED = "not retrieved"  # no search line, export or citation round found it
+    MERGED = "merged"  # deduplication joined it with another known include
+    EXCLUDED_TITLE_ABSTRACT = "excluded at title/abstract"
+    FULLTEXT_NOT_RETRIEVED = "full text not retrieved"
+    EXCLUDED_FULLTEXT = "excluded at full text"
+    AWAITING_SCREENING = "awaiting screening"
+    AWAITING_FULLTEXT = "awaiting full-text decision"
+    AWAITING_EXTRACTION = "awaiting extraction"
+    INCLUDED = "included"
+
+    @property
+    def lost(self) -> bool:
+        return self in _LOST
+
+    @property
+    def stage(self) -> str:
+        """The stage a study with this status stopped at (or waits in)."""
+        return _STATUS_STAGE[self]
+
+
+_LOST = frozenset(list(TraceStatus)[:5])
+_STATUS_STAGE = {
+    TraceStatus.NOT_RETRIEVED: "search",
+    TraceStatus.MERGED: "dedup",
+    TraceStatus.EXCLUDED_TITLE_ABSTRACT: "screening",
+    TraceStatus.AWAITING_SCREENING: "screening",
+    TraceStatus.FULLTEXT_NOT_RETRIEVED: "fulltext",
+    TraceStatus.EXCLUDED_FULLTEXT: "fulltext",
+    TraceStatus.AWAITING_FULLTEXT: "fulltext",
+    TraceStatus.AWAITING_EXTRACTION: "extraction",
+    TraceStatus.INCLUDED: "included",
+}

@@ -34,7 +34,12 @@ validate_review_config()
 
 
 def import_ids():
-    return [entry["id"] for entry in config.get("imports", [])]
+    """Imports to read: every imports[] entry whose export is in place (not awaiting one)."""
+    return [
+        entry["id"]
+        for entry in config.get("imports", [])
+        if not entry.get("awaiting_export", False)
+    ]
 
 
 def search_ids():
@@ -140,6 +145,47 @@ def stage_audit_files():
         "results/fulltext/assess_fulltexts.audit.json",
     ]
     return audits
+
+
+def known_includes_file():
+    """The published review's included studies (published.known_includes), if named."""
+    path = config.get("published", {}).get("known_includes", "")
+    return path or []
+
+
+def reproduction_settings():
+    """The config trace_known_includes reads (the published block, the dedup thresholds
+    its matcher uses, the screening adjudicator)."""
+    return {
+        "published": config.get("published", {}),
+        "dedup": config.get("dedup", {}),
+        "screening": {
+            "adjudicator": config.get("screening", {}).get("adjudicator", "")
+        },
+    }
+
+
+def report_settings():
+    """The config the report prints beside the audit records: the review, the report block,
+    the published counts, the imports (those awaiting an export are listed as such) and
+    the logic model settings its caption describes."""
+    return {
+        "review": config.get("review", {}),
+        "report": config.get("report", {}),
+        "published": config.get("published", {}),
+        "imports": config.get("imports", []),
+        "synthesis": {
+            "logic_model": config.get("synthesis", {}).get("logic_model", {})
+        },
+        "screening": {"decisions": decision_files("screening")},
+    }
+
+
+def citation_seed_table():
+    """The seeds table of citation tracking, when the stage runs."""
+    if is_enabled("citations") and config.get("citations"):
+        return "results/citations/seeds.csv"
+    return []
 
 
 def report_pdf_path():

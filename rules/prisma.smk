@@ -22,6 +22,7 @@ rule count_prisma:
     params:
         review=lookup(dpath="review", within=config, default={}),
         update_settings=lookup(dpath="update", within=config, default={}),
+        imports=lookup(dpath="imports", within=config, default=[]),
     script:
         "../scripts/count_prisma.py"
 

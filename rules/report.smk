@@ -1,5 +1,6 @@
 # The review report: one self-contained HTML file with the methods as run (from the audit
-# records), the PRISMA 2020 diagram, the synthesis and the included studies.
+# records), the PRISMA 2020 diagram, the published counts beside this run's, the known
+# includes traced, the synthesis and the included studies.
 
 
 rule write_report:
@@ -12,6 +13,12 @@ rule write_report:
         included="results/fulltext/included.csv",
         progress="results/screening/progress.csv",
         thresholds="results/screening/thresholds.csv",
+        dataset="results/extraction/dataset.json",
+        extraction_audit="results/extraction/import_extraction.audit.json",
+        records="results/records/all_records.csv",
+        reproduction="results/reproduction/summary.json",
+        known_includes="results/reproduction/known_includes.csv",
+        seeds=citation_seed_table(),
     output:
         html=report(
             "results/report/report.html",
@@ -26,8 +33,7 @@ rule write_report:
     conda:
         "../environment.yml"
     params:
-        review=lookup(dpath="review", within=config, default={}),
-        report=lookup(dpath="report", within=config, default={}),
+        settings=report_settings(),
         pdf=report_pdf_path(),
     script:
         "../scripts/write_report.py"

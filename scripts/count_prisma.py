@@ -11,7 +11,11 @@ if TYPE_CHECKING:
 with log_to_file(snakemake.log[0]):
     run_count_prisma(
         audit_paths=list(snakemake.input.audits),
-        config={"review": snakemake.params.review, "update": snakemake.params.update_settings},
+        config={
+            "review": snakemake.params.review,
+            "update": snakemake.params.update_settings,
+            "imports": snakemake.params.imports,
+        },
         out_counts=snakemake.output.counts,
         audit_path=snakemake.output.audit,
     )

@@ -30,26 +30,15 @@ def run(args: argparse.Namespace) -> int:
 
     from reviewflow.audit import find_audits
     from reviewflow.config import load_config
-    from reviewflow.report import run_report_stage
+    from reviewflow.report import ReportInputs, run_report_stage
 
     results = Path(args.results)
     out = Path(args.out)
-
-    def existing(rel: str) -> Path | None:
-        path = results / rel
-        return path if path.is_file() else None
-
     audits = [p for p in find_audits(results) if p.parent.name not in {"prisma", "report"}]
     run_report_stage(
         config=load_config(args.config),
         audit_paths=audits,
-        counts_path=existing("prisma/counts.json"),
-        prisma_svg=existing("prisma/prisma.svg"),
-        synthesis_path=existing("synthesis/synthesis.json"),
-        logic_model_png=existing("synthesis/logic_model.png"),
-        included_path=existing("fulltext/included.csv"),
-        progress_path=existing("screening/progress.csv"),
-        thresholds_path=existing("screening/thresholds.csv"),
+        inputs=ReportInputs.in_results(results),
         out_html=out,
         audit_path=out.with_name("write_report.audit.json"),
         pdf_path=out.with_suffix(".pdf") if args.pdf else None,

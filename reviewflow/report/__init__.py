@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from reviewflow.report.render import find_chromium, html_to_pdf, run_report_stage
+from reviewflow.report.render import ReportInputs, find_chromium, html_to_pdf, run_report_stage
 
-__all__ = ["find_chromium", "html_to_pdf", "run_report_stage"]
+__all__ = ["ReportInputs", "find_chromium", "html_to_pdf", "run_report_stage"]

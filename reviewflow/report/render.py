@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +29,27 @@ from reviewflow import __version__
 from reviewflow.audit import StageAudit, utc_now
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_write_text
-from reviewflow.prisma import (
-    SOURCE_NAMES,
-    audits_at,
-    load_counts,
-    ordered_boxes,
-    svg_with_tooltips,
+from reviewflow.prisma import audits_at, load_counts, ordered_boxes, svg_with_tooltips
+from reviewflow.report.cite import fill_from_members, reference
+from reviewflow.report.methods import (
+    citation_summary,
+    dedup_summary,
+    extraction_summary,
+    formatted_table,
+    fulltext_summary,
+    screening_summary,
+    search_lines,
 )
-from reviewflow.vocab import Stage
+from reviewflow.report.words import join_words
+from reviewflow.vocab import Stage, TraceStatus
 
-__all__ = ["find_chromium", "html_to_pdf", "render_report", "run_report_stage"]
+__all__ = [
+    "ReportInputs",
+    "find_chromium",
+    "html_to_pdf",
+    "render_report",
+    "run_report_stage",
+]
 
 log = logging.getLogger(__name__)
 
@@ -111,101 +123,59 @@ def _read_table(path: str | os.PathLike[str] | None) -> pd.DataFrame | None:
         return pd.DataFrame()
 
 
-def _detail(audit: Mapping[str, Any], *keys: str) -> str:
-    for section in ("details", "parameters"):
-        for key in keys:
-            value = (audit.get(section) or {}).get(key)
-            if value not in (None, "", [], {}):
-                return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return ""
-
-
-def _display(name: str) -> str:
-    return SOURCE_NAMES.get(name.lower(), name)
-
-
-def _thousands(value: str) -> str:
-    return f"{int(value):,}" if value.isdigit() else value
-
-
-def _run_date(audit: Mapping[str, Any]) -> str:
-    """When a search ran; a replay without a recorded date says so instead of inventing one."""
-    finished = str(audit.get("finished", ""))[:10]
-    if (audit.get("details") or {}).get("replay"):
-        return f"not recorded (replayed {finished})"
-    if audit.get("stage") == Stage.IMPORT:
-        return f"not recorded (imported {finished})"
-    return finished
-
-
-def _searches(audits: Sequence[Mapping[str, Any]], notes: Footnotes) -> list[dict[str, Any]]:
-    rows = []
-    for audit in audits:
-        if audit.get("stage") not in (Stage.SEARCH, Stage.IMPORT):
-            continue
-        counts = audit.get("counts") or {}
-        key = next((k for k in ("records_out", "records", "hits") if k in counts), "records_out")
-        lines = (audit.get("details") or {}).get("lines")
-        rows.append(
-            {
-                "database": _display(
-                    _detail(audit, "database", "source", "platform")
-                    or Path(audit["path"]).parent.name
-                ),
-                "how": "API search" if audit.get("stage") == Stage.SEARCH else "export imported",
-                "platform": _detail(audit, "platform", "base_url"),
-                "query": _detail(audit, "query", "term", "search_string"),
-                "date": _detail(audit, "date_searched", "date_run", "searched_at", "date")
-                or _run_date(audit),
-                "hits_total": _thousands(_detail(audit, "hits_reported", "hits", "total_hits")),
-                "records": notes.cite(
-                    int(counts.get(key, 0)), [{"audit": audit["path"], "key": f"counts.{key}"}]
-                ),
-                "lines": lines if isinstance(lines, list) else [],
-            }
-        )
-    return sorted(rows, key=lambda r: (r["how"], r["database"]))
-
-
-def _stage_summary(
-    audits: Sequence[Mapping[str, Any]], stage: str, notes: Footnotes, rule: str | None = None
-) -> dict[str, Any] | None:
-    chosen = [a for a in audits if a.get("stage") == stage and (rule is None or a["rule"] == rule)]
-    if not chosen:
+def _read_json(path: str | os.PathLike[str] | None) -> dict[str, Any] | None:
+    if not path or not Path(path).is_file():
         return None
-    audit = chosen[-1]
-    return {
-        "path": audit["path"],
-        "rule": audit.get("rule", ""),
-        "finished": audit.get("finished", ""),
-        "counts": [
-            (k, notes.cite(int(v), [{"audit": audit["path"], "key": f"counts.{k}"}]))
-            for k, v in (audit.get("counts") or {}).items()
-        ],
-        "reasons": [
-            (k, notes.cite(int(v), [{"audit": audit["path"], "key": f"reasons.{k}"}]))
-            for k, v in sorted((audit.get("reasons") or {}).items())
-        ],
-        "parameters": _flatten(audit.get("parameters") or {}),
-        "details": _flatten(
-            {k: v for k, v in (audit.get("details") or {}).items() if not isinstance(v, list)}
-        ),
-    }
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from exc
+    return data if isinstance(data, dict) else None
 
 
-def _flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    flat: list[tuple[str, str]] = []
-    for key, value in values.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            flat += _flatten(value, f"{name}.")
-        elif isinstance(value, list | tuple):
-            flat.append(
-                (name, "; ".join(json.dumps(v) if isinstance(v, dict) else str(v) for v in value))
-            )
-        else:
-            flat.append((name, "" if value is None else str(value)))
-    return flat
+@dataclass(frozen=True)
+class ReportInputs:
+    """The run's files the report reads besides the audit records; any may be missing (a
+    stage that has not run yet), and the report then says so instead of failing."""
+
+    counts: str | os.PathLike[str] | None = None
+    prisma_svg: str | os.PathLike[str] | None = None
+    synthesis: str | os.PathLike[str] | None = None
+    logic_model_png: str | os.PathLike[str] | None = None
+    included: str | os.PathLike[str] | None = None
+    progress: str | os.PathLike[str] | None = None
+    thresholds: str | os.PathLike[str] | None = None
+    dataset: str | os.PathLike[str] | None = None
+    extraction_audit: str | os.PathLike[str] | None = None
+    records: str | os.PathLike[str] | None = None
+    reproduction: str | os.PathLike[str] | None = None
+    known_includes: str | os.PathLike[str] | None = None
+    seeds: str | os.PathLike[str] | None = None
+
+    @classmethod
+    def in_results(cls, results: str | os.PathLike[str]) -> ReportInputs:
+        """The files of a results folder that exist (for ``reviewflow report``)."""
+        root = Path(results)
+        layout = {
+            "counts": "prisma/counts.json",
+            "prisma_svg": "prisma/prisma.svg",
+            "synthesis": "synthesis/synthesis.json",
+            "logic_model_png": "synthesis/logic_model.png",
+            "included": "fulltext/included.csv",
+            "progress": "screening/progress.csv",
+            "thresholds": "screening/thresholds.csv",
+            "dataset": "extraction/dataset.json",
+            "extraction_audit": "extraction/import_extraction.audit.json",
+            "records": "records/all_records.csv",
+            "reproduction": "reproduction/summary.json",
+            "known_includes": "reproduction/known_includes.csv",
+            "seeds": "citations/seeds.csv",
+        }
+        found = {k: root / v for k, v in layout.items() if (root / v).is_file()}
+        return cls(**found)
+
+    def files(self) -> list[str | os.PathLike[str]]:
+        return [getattr(self, f.name) for f in fields(self) if getattr(self, f.name)]
 
 
 def _prisma_rows(counts: Mapping[str, Any], notes: Footnotes) -> list[dict[str, Any]]:
@@ -245,52 +215,138 @@ def _progress_columns(progress: pd.DataFrame | None) -> list[str]:
     return chosen or list(progress.columns)
 
 
-def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    return [] if frame is None else frame.to_dict("records")
+def _latest(audits: Sequence[Mapping[str, Any]], stage: str, rule: str | None = None):
+    chosen = [a for a in audits if a.get("stage") == stage and (rule is None or a["rule"] == rule)]
+    return chosen[-1] if chosen else None
 
 
 def _studies(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    if frame is None:
+    if frame is None or frame.empty:
         return []
-    studies: list[dict[str, Any]] = []
+    refs = [reference(row) for row in frame.to_dict("records")]
+    return sorted(refs, key=lambda r: (r["label"].lower(), r["title"].lower()))
+
+
+def _not_synthesised(
+    included: pd.DataFrame | None, dataset: Mapping[str, Any] | None
+) -> list[dict[str, str]]:
+    """Included studies the synthesis does not use, and why (PRISMA 2020 item 13a)."""
+    if included is None or included.empty or dataset is None:
+        return []
+    extracted = {str(s.get("study_id", "")) for s in dataset.get("studies") or []}
+    waiting = {str(s.get("study_id", "")) for s in dataset.get("awaiting_extraction") or []}
+    rows = []
+    for row in included.to_dict("records"):
+        study_id = str(row.get("study_id") or row.get("record_id", ""))
+        if study_id in extracted:
+            continue
+        why = (
+            "awaiting extraction: the filled extraction workbook has no data for it yet"
+            if study_id in waiting
+            else "not in the extraction dataset"
+        )
+        rows.append({**reference(row), "why": why})
+    return rows
+
+
+#: Trace statuses in the order the reproduction table lists them: losses first.
+_TRACE_ORDER = [s.value for s in TraceStatus]
+
+
+def _trace_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+    if frame is None or frame.empty:
+        return []
+    rows = []
     for row in frame.to_dict("records"):
-        authors = [a for a in str(row.get("authors", "")).split("; ") if a]
-        if len(authors) > 6:
-            authors = authors[:6] + ["et al."]
-        doi = str(row.get("doi", ""))
-        title = str(row.get("title", "")).strip().rstrip(".")
-        parts = [", ".join(authors)] if authors else []
-        parts.append(f"({row['year']})" if row.get("year") else "")
-        studies.append(
+        status = str(row.get("status", ""))
+        detail = [
+            str(row.get(k, ""))
+            for k in ("screening", "fulltext", "extraction")
+            if str(row.get(k, "")).strip()
+        ]
+        if row.get("merged_with"):
+            detail.append(f"shares its study with {row['merged_with']}")
+        if row.get("possible_matches"):
+            detail.append(f"possible match, for a person to check: {row['possible_matches']}")
+        rows.append(
             {
-                "id": str(row.get("study_id") or row.get("record_id", "")),
-                "lead": " ".join(p for p in parts if p),
-                "title": title or "(no title)",
-                "journal": str(row.get("journal", "")),
-                "doi": doi,
-                "doi_url": f"https://doi.org/{doi}" if doi else "",
-                "pmid": str(row.get("pmid", "")),
-                "sort": (", ".join(authors).lower(), str(row.get("year", "")), title.lower()),
+                "known_id": str(row.get("known_id", "")),
+                "label": str(row.get("label", "")),
+                "status": status,
+                "lost": TraceStatus(status).lost if status in _TRACE_ORDER else False,
+                "found_by": str(row.get("found_by", "")),
+                "study_id": str(row.get("study_id", "")),
+                "match": str(row.get("match", "")),
+                "detail": "; ".join(detail),
+                "possible": bool(row.get("possible_matches")),
             }
         )
-    return sorted(studies, key=lambda s: s["sort"])
+    rank = {s: i for i, s in enumerate(_TRACE_ORDER)}
+    return sorted(rows, key=lambda r: (rank.get(r["status"], 99), r["known_id"]))
+
+
+def _published_rows(summary: Mapping[str, Any] | None, notes: Footnotes) -> list[dict[str, Any]]:
+    rows = []
+    for row in ((summary or {}).get("published") or {}).get("rows") or []:
+        run = row.get("this_run")
+        difference = row.get("difference")
+        rows.append(
+            {
+                "label": row["label"],
+                "sub": row.get("key") == "identified_by_source",
+                "published": f"{int(row['published']):,}",
+                "where": row.get("where", ""),
+                "note": row.get("note", ""),
+                "this_run": notes.cite(int(run), row.get("sources") or [])
+                if run is not None
+                else "not reached yet",
+                "difference": ""
+                if difference is None
+                else f"{int(difference):+,}"
+                if difference
+                else "0",
+            }
+        )
+    return rows
+
+
+def _logic_model_caption(config: Mapping[str, Any]) -> str:
+    settings = ((config.get("synthesis") or {}).get("logic_model")) or {}
+    judgements = list(settings.get("judgements") or ("supports", "refines"))
+    verbs = {"supports": "support", "refines": "refine", "refutes": "refute"}
+    left_out = [verbs[j] for j in verbs if j not in judgements]
+    caption = (
+        "Logic model drawn from the extracted configurations. The number on each link counts "
+        "the studies with a configuration on it judged to "
+        f"{join_words((verbs.get(j, j) for j in judgements), 'or')} its theory component"
+    )
+    if left_out:
+        caption += f"; configurations that {join_words(left_out, 'or')} it draw no link"
+    minimum = int(settings.get("min_studies", 1) or 1)
+    if minimum > 1:
+        caption += f"; links with fewer than {minimum} studies are not drawn"
+    return caption + "."
+
+
+def _reviewer_count(config: Mapping[str, Any], audit: Mapping[str, Any] | None) -> int:
+    decisions = ((config.get("screening") or {}).get("decisions")) or []
+    kappa = ((audit or {}).get("details") or {}).get("kappa")
+    pairs = (
+        [k for k in (kappa or {}) if not str(k).startswith("n_")] if isinstance(kappa, dict) else []
+    )
+    return max(len(decisions) if isinstance(decisions, list) else 1, 2 if pairs else 0)
 
 
 def render_report(
     *,
     config: Mapping[str, Any],
-    counts: Mapping[str, Any] | None,
     audits: Sequence[Mapping[str, Any]],
-    prisma_svg: str | os.PathLike[str] | None = None,
-    synthesis: Mapping[str, Any] | None = None,
-    logic_model_png: str | os.PathLike[str] | None = None,
-    included: pd.DataFrame | None = None,
-    progress: pd.DataFrame | None = None,
-    thresholds: pd.DataFrame | None = None,
+    inputs: ReportInputs | None = None,
 ) -> str:
-    """The report's HTML text; nothing is read here that the caller did not pass."""
+    """The report's HTML text; nothing is read here that ``inputs`` does not name."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+    inputs = inputs or ReportInputs()
     env = Environment(
         loader=PackageLoader("reviewflow", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -299,19 +355,40 @@ def render_report(
         lstrip_blocks=True,
     )
     notes = Footnotes()
+    counts = load_counts(inputs.counts) if inputs.counts else None
+    synthesis = _read_json(inputs.synthesis)
+    dataset = _read_json(inputs.dataset)
+    reproduction = _read_json(inputs.reproduction)
+    records = _read_table(inputs.records)
+    included = _read_table(inputs.included)
+    if included is not None:
+        included = fill_from_members(included, records)
+    progress = _read_table(inputs.progress)
+    thresholds = _read_table(inputs.thresholds)
+    extraction_audit = _read_json(inputs.extraction_audit)
+    screening_audit = _latest(audits, Stage.SCREENING)
     # Methods first, so footnotes are numbered in reading order.
-    searches = _searches(audits, notes)
-    stages = {
-        "citations": _stage_summary(audits, Stage.CITATIONS, notes),
-        "dedup": _stage_summary(audits, Stage.DEDUP, notes),
-        "screening": _stage_summary(audits, Stage.SCREENING, notes),
-        "fulltext": _stage_summary(audits, Stage.FULLTEXT, notes, "assess_fulltexts")
-        or _stage_summary(audits, Stage.FULLTEXT, notes),
-    }
+    searches = search_lines(audits, list(config.get("imports") or []), notes.cite)
+    citations = citation_summary(
+        _latest(audits, Stage.CITATIONS),
+        (reproduction or {}).get("citations") or [],
+        _read_table(inputs.seeds),
+    )
+    dedup = dedup_summary(_latest(audits, Stage.DEDUP), notes.cite)
+    screening = screening_summary(
+        screening_audit, progress, notes.cite, _reviewer_count(config, screening_audit)
+    )
+    fulltext = fulltext_summary(
+        _latest(audits, Stage.FULLTEXT, "assess_fulltexts"),
+        _latest(audits, Stage.FULLTEXT, "locate_fulltexts"),
+        notes.cite,
+    )
+    extraction = extraction_summary(dataset, extraction_audit)
     prisma_rows = _prisma_rows(counts, notes) if counts else []
-    svg = _inline_svg(prisma_svg, "prisma", "PRISMA 2020 flow diagram")
+    svg = _inline_svg(inputs.prisma_svg, "prisma", "PRISMA 2020 flow diagram")
     if svg and counts:
         svg = svg_with_tooltips(svg, counts)
+    published_rows = _published_rows(reproduction, notes)
     tables = (synthesis or {}).get("tables", {})
     columns = (synthesis or {}).get("columns", {})
     components = tables.get("components", [])
@@ -320,18 +397,42 @@ def render_report(
     narrative_columns = columns.get("narrative") or (list(narrative[0]) if narrative else [])
     if "study" in narrative_columns:
         narrative_columns = [c for c in narrative_columns if c != "studies"]
+    studies = _studies(included)
+    label_of = {s["id"]: s["label"] for s in studies}
+    for row in cmo:
+        row["study"] = label_of.get(str(row.get("study_id", "")), row.get("study", ""))
+    known = dict((reproduction or {}).get("known_includes") or {})
+    trace = _trace_rows(_read_table(inputs.known_includes))
+    known["unconfirmed"] = sum(1 for r in trace if r["possible"])
     context = {
         "review": config.get("review", {}),
+        "notice": str((config.get("report") or {}).get("notice", "") or "").strip(),
         "generated": utc_now(),
         "version": __version__,
         "searches": searches,
-        **stages,
-        "progress": _records(progress),
+        "awaiting_exports": [s for s in searches if s["status"] == "export needed"],
+        "capped_lines": [s for s in searches if s["capped"]],
+        "api_lines": [s for s in searches if s["how"] == "API search"],
+        "citations": citations,
+        "dedup": dedup,
+        "screening": screening,
+        "fulltext": fulltext,
+        "extraction": extraction,
+        "progress": formatted_table(progress, _progress_columns(progress)),
         "progress_columns": _progress_columns(progress),
-        "thresholds": _records(thresholds),
+        "thresholds": formatted_table(
+            thresholds, [] if thresholds is None else list(thresholds.columns)
+        ),
         "threshold_columns": [] if thresholds is None else list(thresholds.columns),
         "prisma_svg": svg,
         "prisma_rows": prisma_rows,
+        "prisma_update": bool(((counts or {}).get("layout") or {}).get("update")),
+        "published": (reproduction or {}).get("published") or {},
+        "published_rows": published_rows,
+        "known": known,
+        "stage_losses": (reproduction or {}).get("stages") or [],
+        "lines": (reproduction or {}).get("lines") or [],
+        "trace": trace,
         "synthesis": synthesis is not None,
         "components": components,
         "cmo_by_component": [
@@ -341,12 +442,15 @@ def render_report(
         "narrative": narrative,
         "narrative_columns": narrative_columns,
         "edges": tables.get("logic_model_edges", []),
-        "logic_model": _data_uri(logic_model_png, "image/png"),
-        "studies": _studies(included),
+        "logic_model": _data_uri(inputs.logic_model_png, "image/png"),
+        "logic_model_caption": _logic_model_caption(config),
+        "synthesised": len((dataset or {}).get("studies") or []),
+        "not_synthesised": _not_synthesised(included, dataset),
+        "studies": studies,
+        "studies_without_authors": sum(1 for s in studies if not s["authors"]),
         "notes": notes,
     }
-    html_text = env.get_template("report.html.j2").render(**context)
-    return html_text
+    return env.get_template("report.html.j2").render(**context)
 
 
 def find_chromium() -> str | None:
@@ -391,53 +495,22 @@ def run_report_stage(
     audit_paths: Sequence[str | os.PathLike[str]],
     out_html: str | os.PathLike[str],
     audit_path: str | os.PathLike[str],
-    counts_path: str | os.PathLike[str] | None = None,
-    prisma_svg: str | os.PathLike[str] | None = None,
-    synthesis_path: str | os.PathLike[str] | None = None,
-    logic_model_png: str | os.PathLike[str] | None = None,
-    included_path: str | os.PathLike[str] | None = None,
-    progress_path: str | os.PathLike[str] | None = None,
-    thresholds_path: str | os.PathLike[str] | None = None,
+    inputs: ReportInputs | None = None,
     pdf_path: str | os.PathLike[str] | None = None,
 ) -> str:
     """Rule ``write_report``: ``report.html`` (and ``report.pdf`` when asked and possible)."""
-    optional = [
-        counts_path,
-        prisma_svg,
-        synthesis_path,
-        logic_model_png,
-        included_path,
-        progress_path,
-        thresholds_path,
-    ]
-    inputs = [*audit_paths, *(p for p in optional if p)]
+    inputs = inputs or ReportInputs()
     with StageAudit(
         audit_path,
         stage=Stage.REPORT,
         rule="write_report",
-        inputs=inputs,
+        inputs=[*audit_paths, *inputs.files()],
         outputs=[out_html],
         parameters=dict(config.get("report") or {}),
     ) as audit:
-        synthesis = None
-        if synthesis_path and Path(synthesis_path).is_file():
-            try:
-                synthesis = json.loads(Path(synthesis_path).read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise DataError(f"not valid JSON: {exc.msg}", path=str(synthesis_path)) from exc
-        included = _read_table(included_path)
-        text = render_report(
-            config=config,
-            counts=load_counts(counts_path) if counts_path else None,
-            audits=audits_at(audit_paths),
-            prisma_svg=prisma_svg,
-            synthesis=synthesis,
-            logic_model_png=logic_model_png,
-            included=included,
-            progress=_read_table(progress_path),
-            thresholds=_read_table(thresholds_path),
-        )
+        text = render_report(config=config, audits=audits_at(audit_paths), inputs=inputs)
         atomic_write_text(out_html, text)
+        included = _read_table(inputs.included)
         audit.counts["included_studies"] = 0 if included is None else len(included)
         audit.counts["bytes"] = len(text.encode("utf-8"))
         if pdf_path:

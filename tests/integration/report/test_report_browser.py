@@ -87,7 +87,7 @@ def test_report_is_one_self_contained_file(report):
     assert text.count("<svg") == 1  # the PRISMA diagram, inline
     assert 'src="data:image/png;base64,' in text  # the logic model
     assert "results/dedup/deduplicate_records.audit.json: counts.duplicates_removed" in text
-    assert "Duplicate records (n = 52) from results/dedup/" in text  # tooltip inside the SVG
+    assert "Duplicate records removed (n = 52) from results/dedup/" in text  # SVG tooltip
     assert '"nudge"[tiab] AND physician*[tiab]' in text.replace("&#34;", '"')
 
 

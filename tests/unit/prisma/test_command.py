@@ -12,7 +12,7 @@ def test_prisma_command(audit_tree, capsys):
     Path("config.yaml").write_text("review:\n  id: t\n  title: T\n", encoding="utf-8")
     assert main(["prisma", "--results", "results", "--config", "config.yaml", "--sources"]) == 0
     out = capsys.readouterr().out
-    assert "Duplicate records: 87  <- results/dedup/deduplicate_records.audit.json" in out
+    assert "Duplicate records removed: 87  <- results/dedup/deduplicate_records.audit.json" in out
     assert "  PubMed: 120" in out
     counts = json.loads(Path("results/prisma/counts.json").read_text())
     assert counts["review"] == "t"
