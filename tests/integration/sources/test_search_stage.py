@@ -97,12 +97,12 @@ def test_replay_is_byte_identical_and_offline(serve, tmp_path):
     assert audit["counts"]["hits_reported"] == 2 and audit["counts"]["requests_made"] == 1
 
 
-def test_malformed_page_writes_nothing(serve, tmp_path):
+def test_malformed_page_writes_nothing(serve, tmp_path, no_sleep):
     server = serve(europepmc_routes())
     server.routes[5].body = server.routes[5].body[:-200]  # a real page, cut mid-record
     sources = {"europepmc": {"base_url": server.url, "requests_per_second": 1000}}
     out = outputs(tmp_path, "epmc")
-    with pytest.raises(SourceError, match=r"europepmc: malformed JSON .*cursorMark="):
+    with pytest.raises(SourceError, match=r"europepmc: gave up .*truncated JSON.*cursorMark="):
         run_search_stage(search=europepmc_search(), sources=sources, replay=False, **out)
     assert not any(p.exists() for p in out.values())
 
