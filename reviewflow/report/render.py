@@ -162,9 +162,40 @@ def _searches(audits: Sequence[Mapping[str, Any]], notes: Footnotes) -> list[dic
                     int(counts.get(key, 0)), [{"audit": audit["path"], "key": f"counts.{key}"}]
                 ),
                 "lines": lines if isinstance(lines, list) else [],
+                "as_run": _as_run(audit.get("details") or {}),
             }
         )
     return sorted(rows, key=lambda r: (r["how"], r["database"]))
+
+
+def _as_run(details: Mapping[str, Any]) -> list[str]:
+    """How a search ran, as the audit records it: what would make a rerun differ."""
+    notes = []
+    sent = details.get("query_sent")
+    if sent and sent != details.get("query"):
+        notes.append(f"sent as: {sent}")
+    if details.get("search_field"):
+        notes.append(f"search field: {details['search_field']}")
+    if details.get("query_translation"):
+        notes.append(f"database searched: {details['query_translation']}")
+    if details.get("date_from") or details.get("date_to"):
+        notes.append(
+            f"published {details.get('date_from') or 'any time'} to "
+            f"{details.get('date_to') or 'any time'}"
+        )
+    for warning in details.get("warnings") or []:
+        notes.append(f"warning accepted: {warning}")
+    shortfall = details.get("shortfall")
+    if isinstance(shortfall, Mapping):
+        notes.append(
+            f"shortfall accepted: {shortfall.get('received')} of "
+            f"{shortfall.get('expected')} records received"
+        )
+    if details.get("capped_by_max_records"):
+        notes.append("capped by max_records")
+    if details.get("ranking_note"):
+        notes.append(str(details["ranking_note"]))
+    return notes
 
 
 def _stage_summary(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,34 @@ def test_identical_requests_replayed_in_recorded_order(serve, tmp_path):
     assert bodies[0] != bodies[1]
     replay = ApiSession("crossref", "http://x", archive_dir=tmp_path / "a", replay=True, requests_per_second=1)  # fmt: skip
     assert [replay.get("works", params).body for _ in range(2)] == bodies
+
+
+def _with(body: bytes, path: tuple[str, ...], value) -> bytes:
+    data = json.loads(body)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "value", "warning"),
+    [
+        ("europepmc", ("errMsg",), "Syntax error near column 7", "errCode error: Syntax error near column 7"),
+        ("openalex", ("meta", "warnings"), ["filter 'typ' ignored"], "warnings: filter 'typ' ignored"),
+    ],
+)  # fmt: skip
+def test_json_sources_stop_on_their_warnings(name, path, value, warning, serve, tmp_path):
+    routes, search, n_records, _ = CASES[name]
+    server = serve(routes())
+    server.add_fault(transform=lambda body: _with(body, path, value))
+    source = client(name, server.url, tmp_path / "a")
+    with pytest.raises(SourceError, match=f'allow_warnings: \\["{warning}"\\]'):
+        list(source.search(**search))
+    server = serve(routes())
+    server.add_fault(transform=lambda body: _with(body, path, value))
+    source = client(name, server.url, tmp_path / "b")
+    source.allow_warnings = (warning.split(":")[0],)
+    assert len(list(source.search(**search))) == n_records
+    assert source.warnings == [warning]
