@@ -35,6 +35,8 @@ PAGED = {
     for name, (routes, search, n, _) in CASES.items()
     if name != "openalex"
 }
+# three of the ten recorded Europe PMC pages are enough to put a fault on the second
+PAGED["europepmc"] = (PAGED["europepmc"][0], {**PAGED["europepmc"][1], "max_records": 300}, 300, {})
 PAGED["openalex"] = (
     openalex_paged_routes,
     {"query": "", "filters": OPENALEX_PAGED_FILTER},
