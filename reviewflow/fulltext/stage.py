@@ -95,7 +95,9 @@ def _session(
     rate: float,
     secret_params: tuple[str, ...] = (),
     session: Any = None,
+    expect: str | None = "json",
 ) -> ApiSession:
+    """A session for one full-text source; ``expect`` None for downloads (PDF bytes)."""
     from reviewflow import __version__
 
     return ApiSession(
@@ -109,6 +111,7 @@ def _session(
         secret_params=secret_params,
         headers={"User-Agent": f"reviewflow/{__version__}"},
         session=session,
+        expect=expect,
     )
 
 
@@ -274,6 +277,7 @@ def _download(
         replay=replay,
         rate=1.0,
         session=http_session,
+        expect=None,
     )
     try:
         response = api.get("")
