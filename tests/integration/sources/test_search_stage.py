@@ -188,3 +188,17 @@ def test_recordings_index_reader_keeps_order():
     folder = FIXTURES / "crossref" / "test_cursor_max.bodies"
     found = recordings_from_index(folder)
     assert [r.origin.split("/")[-1][:2] for r in found] == ["00", "01", "02", "03", "04"]
+
+
+def test_cli_search_stops_on_a_warning_unless_allowed(serve, tmp_path, capsys):
+    from source_routes import pubmed_routes
+
+    server = serve(pubmed_routes("esearch_protein_no_hits_phrase_not_found.xml"))
+    argv = ["search", "pubmed", "abcXYZ", "--base-url", server.url, "-o", str(tmp_path / "p.csv")]
+    assert main(argv) == 2
+    assert "PhraseNotFound: abcXYZ" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
+    assert main([*argv, "--allow-warning", "PhraseNotFound"]) == 0
+    err = capsys.readouterr().err
+    assert "database warning accepted: PhraseNotFound: abcXYZ" in err
+    assert "searched (abcXYZ[All Fields])" in err
