@@ -21,7 +21,8 @@ apply_update_file()
 
 def validate_review_config():
     """Stop before any job runs if the config breaks the schema, naming every bad key.
-    Booleans given on the command line (--config replay=true) arrive as text: read them."""
+    Booleans given on the command line (--config replay=true) arrive as text: read them.
+    """
     schema = Path(workflow.basedir) / "config" / "config.schema.yaml"
     coerce_booleans(config, schema)
     errors = config_errors(config, schema)
