@@ -313,19 +313,28 @@ class Source(ABC):
                 held = None
             if self.hits is None:
                 self.hits = int(page.total or 0)
-            new = 0
+            fresh: list[tuple[int, dict[str, Any]]] = []
+            again = 0
+            keys: set[str] = set()
             for index, item in enumerate(page.items):
-                if max_records is not None and fetched >= max_records:
-                    break
                 record = parse(item)
                 key = str(record.get("record_id") or "")
-                if key and key in seen:
-                    self.duplicates += 1
+                if key and (key in seen or key in keys):
+                    again += 1
                     continue
+                if key:
+                    keys.add(key)
+                fresh.append((index, record))
+            if max_records is not None:
+                fresh = fresh[: max(0, max_records - fetched)]
+            new = len(fresh)
+            if new:  # a page with nothing new is set aside, not counted as duplicates
+                self.duplicates += again
+            for index, record in fresh:
+                key = str(record.get("record_id") or "")
                 if key:
                     seen.add(key)
                 fetched += 1
-                new += 1
                 yield self.provenance(record, page.response, index)
             expected = self.expected_records(max_records)
             if fetched >= expected:

@@ -289,13 +289,17 @@ class PubMedSource(Source):
             articles = list(parsed.get("PubmedArticle") or [])
             articles += list(parsed.get("PubmedBookArticle") or [])
             before = len(seen)
+            fresh = []
+            batch_ids: set[str] = set()
             for index, article in enumerate(articles):
                 record = parse_pubmed_article(article)
-                if record["record_id"] in seen:
-                    self.duplicates += 1
+                if record["record_id"] in seen or record["record_id"] in batch_ids:
                     continue
-                if len(seen) >= wanted:
-                    break
+                batch_ids.add(record["record_id"])
+                fresh.append((index, record))
+            if fresh:  # a batch with nothing new is set aside, not counted as duplicates
+                self.duplicates += len(articles) - len(fresh)
+            for index, record in fresh[: max(0, wanted - len(seen))]:
                 seen.add(record["record_id"])
                 yield self.provenance(record, page, index)
             if len(seen) >= wanted:
