@@ -76,7 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except ReviewflowError as exc:
-        print(f"reviewflow error: {exc}", file=sys.stderr)
+        from reviewflow.logs import redact
+
+        print(redact(f"reviewflow error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; everything already written is kept", file=sys.stderr)

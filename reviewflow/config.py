@@ -15,7 +15,15 @@ import yaml
 
 from reviewflow.errors import ConfigError
 
-__all__ = ["REPO_ROOT", "SCHEMA_PATH", "config_errors", "load_config", "validate_config"]
+__all__ = [
+    "BOOLEAN_WORDS",
+    "REPO_ROOT",
+    "SCHEMA_PATH",
+    "coerce_booleans",
+    "config_errors",
+    "load_config",
+    "validate_config",
+]
 
 #: The source tree reviewflow runs from (the package is installed in editable mode).
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +73,57 @@ def config_errors(config: Any, schema_path: str | os.PathLike[str] = SCHEMA_PATH
     validator = _validator(Path(schema_path))
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     return [_describe(e) for e in errors]
+
+
+#: Text a boolean may be given as: the words YAML 1.1 reads as booleans, and 1/0.
+#: Snakemake's ``--config replay=true`` hands the value over as the text "true" (it parses
+#: with YAML's base loader, which knows no booleans), and ``replay=1`` as the integer 1.
+BOOLEAN_WORDS: dict[str, bool] = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
+
+
+def _set_at(config: Any, path: list[Any], value: Any) -> None:
+    target = config
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+
+
+def coerce_booleans(config: Any, schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> list[str]:
+    """Turn text or 1/0 where the schema wants a boolean into that boolean, in place.
+
+    Only values the schema itself rejects are touched (a string field holding "yes" stays
+    a string), so the coercion cannot change a config that was valid. Returns the key
+    paths changed.
+    """
+    validator = _validator(Path(schema_path))
+    changed: list[str] = []
+    for _ in range(5):  # a fix can uncover a deeper error (a oneOf branch); a few passes do
+        fixes = []
+        for error in validator.iter_errors(config):
+            if error.validator != "type":
+                continue
+            wanted = error.validator_value
+            wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+            value = error.instance
+            if "boolean" not in wanted or isinstance(value, bool):
+                continue
+            if isinstance(value, str | int) and str(value).strip().lower() in BOOLEAN_WORDS:
+                fixes.append((list(error.absolute_path), BOOLEAN_WORDS[str(value).strip().lower()]))
+        if not fixes:
+            break
+        for path, value in fixes:
+            _set_at(config, path, value)
+            changed.append(".".join(map(str, path)))
+    return changed
 
 
 def validate_config(

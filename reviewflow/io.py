@@ -1,8 +1,16 @@
-"""Safe file writing and hashing: nothing a stage writes is ever left half-written.
+"""Safe file writing and hashing: nothing a stage writes is ever left half-written or live.
 
 Every output goes through :func:`atomic_write_bytes` (write to a temporary file in the same
 folder, flush, fsync, then ``os.replace``), so an interrupted run leaves either the old file
 or the new one, never a truncated mix. That matters most for human decision files.
+
+Every CSV a person may open in a spreadsheet goes through :func:`write_csv`: a text cell
+starting with ``= + - @`` would run as a formula there (CSV injection, OWASP), so it gets
+a leading apostrophe, as the screening batch has always had. A cell that is a plain number
+(``-0.53``, ``+1``) is left alone: a spreadsheet reads it as that number, it cannot run
+anything, and an apostrophe would turn scores into text. :func:`unescape_frame` undoes the
+apostrophe when the pipeline reads its own tables back; the one text it cannot tell apart
+is one that itself starts with an apostrophe and then ``= + - @``.
 """
 
 from __future__ import annotations
@@ -11,13 +19,24 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
+    "FORMULA_PREFIXES",
     "atomic_open",
+    "escape_cell",
+    "escape_frame",
+    "read_csv_table",
+    "unescape_cell",
+    "unescape_frame",
+    "write_csv",
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
@@ -72,3 +91,76 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+#: First characters that make spreadsheet programs treat text as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+#: A cell a spreadsheet reads as a plain number: safe as it is.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_ESCAPE_PATTERN = r"^[=+\-@]"
+_NUMBER_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def escape_cell(value: Any) -> Any:
+    """A cell no spreadsheet will run: text starting with ``= + - @`` gets an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        if not _PLAIN_NUMBER.fullmatch(value):
+            return "'" + value
+    return value
+
+
+def unescape_cell(value: Any) -> Any:
+    """Undo :func:`escape_cell` on a cell read back from a CSV reviewflow wrote."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        if not _PLAIN_NUMBER.fullmatch(value[1:]):
+            return value[1:]
+    return value
+
+
+def _text_columns(frame: pd.DataFrame) -> list[Any]:
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    return [c for c in frame.columns if is_object_dtype(frame[c]) or is_string_dtype(frame[c])]
+
+
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell passed through :func:`escape_cell`."""
+    out = frame.copy()
+    for column in _text_columns(out):
+        values = out[column]
+        text = values.map(lambda v: isinstance(v, str))
+        if not text.any():
+            continue
+        strings = values[text].astype(str)
+        risky = strings.str.contains(_ESCAPE_PATTERN, regex=True) & ~strings.str.contains(
+            _NUMBER_PATTERN, regex=True
+        )
+        if risky.any():
+            out.loc[risky[risky].index, column] = "'" + strings[risky]
+    return out
+
+
+def unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell passed through :func:`unescape_cell` (in place)."""
+    for column in _text_columns(frame):
+        values = frame[column]
+        marked = values.map(lambda v: isinstance(v, str) and v.startswith("'"))
+        if marked.any():
+            frame.loc[marked, column] = values[marked].map(unescape_cell)
+    return frame
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """The one CSV writer of outputs a person opens: escaped cells, UTF-8, LF, atomic."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        escape_frame(frame).to_csv(handle, index=False, lineterminator="\n")
+
+
+def read_csv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A CSV written by :func:`write_csv`, every cell as text, apostrophes undone."""
+    import pandas as pd
+
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    return unescape_frame(frame)

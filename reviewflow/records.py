@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import pandas as pd
 
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_open
+from reviewflow.io import unescape_frame, write_csv
 from reviewflow.normalize import (
     clean_text,
     normalize_authors,
@@ -113,6 +112,7 @@ def read_records(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise DataError(f"cannot read record table: {exc}", path=str(path)) from exc
     if "record_id" not in frame.columns:
         raise DataError("not a record table: no 'record_id' column", path=str(path), line=1)
+    unescape_frame(frame)  # written by write_csv: no cell stays a live formula
     for field in RECORD_FIELDS:
         if field not in frame.columns:
             frame[field] = ""
@@ -123,7 +123,4 @@ def read_records(path: str | os.PathLike[str]) -> pd.DataFrame:
 def write_records(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a record table atomically, record-model columns first, extra columns after."""
     columns = list(RECORD_FIELDS) + [c for c in frame.columns if c not in RECORD_FIELDS]
-    out = frame.reindex(columns=columns).fillna("")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        out.to_csv(handle, index=False, lineterminator="\n")
+    write_csv(frame.reindex(columns=columns).fillna(""), path)

@@ -6,7 +6,7 @@ from snakemake.exceptions import WorkflowError
 
 from snakemake.utils import update_config
 
-from reviewflow.config import config_errors
+from reviewflow.config import coerce_booleans, config_errors
 from reviewflow.update import UPDATE_FILE, read_update_file
 
 
@@ -20,8 +20,11 @@ apply_update_file()
 
 
 def validate_review_config():
-    """Stop before any job runs if the config breaks the schema, naming every bad key."""
+    """Stop before any job runs if the config breaks the schema, naming every bad key.
+    Booleans given on the command line (--config replay=true) arrive as text: read them.
+    """
     schema = Path(workflow.basedir) / "config" / "config.schema.yaml"
+    coerce_booleans(config, schema)
     errors = config_errors(config, schema)
     if errors:
         raise WorkflowError(

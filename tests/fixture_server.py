@@ -12,10 +12,26 @@ because clients choose them differently from the library that recorded the casse
 Identical requests are answered by the matching routes in recorded order (a route is used
 once while an unused match is left, then the last match is reused).
 
-Faults can be queued to test retries and errors: ``server.add_fault(status=429,
-headers={"Retry-After": "1"})``, ``server.add_fault(status=500)``,
-``server.add_fault(truncate=True)``, ``server.add_fault(body=b"{not json")``. Each fault
-answers one request (optionally only requests whose path ends with ``path``) and is used up.
+Faults can be scheduled to test retries, paging integrity and errors; each answers one
+request in place of its route (only requests whose path ends with ``path``, if given, and
+after ``skip`` such requests have passed) and is used up. Faults fire in the order they
+were added: a schedule is a list of them.
+
+* ``add_fault(status=429, headers={"Retry-After": "1"})``, ``add_fault(status=503)``:
+  an error status (the route is not used up, so a retry gets the recorded answer);
+* ``add_fault(body=html, content_type="text/html")``: another body, e.g. an HTML page;
+* ``add_fault(truncate=True)``: the recorded body cut in half under its full
+  ``Content-Length``;
+* ``add_fault(transform=empty_page)``: the recorded body rewritten (an empty page);
+* ``add_fault(repeat_previous=True)``: the body last served on that path, again (a cursor
+  that repeats the previous page);
+* ``add_fault(reset=True)``: the connection closed with a TCP reset, no answer;
+* ``add_fault(stall=2.0)``: the answer held back for 2 s (longer than the client waits);
+* ``add_fault(redirect="http://127.0.0.1:<other port>")``: a 302 to the same path and query
+  on another server (another origin).
+
+Every request's headers are kept in ``server.request_headers`` (same order as
+``server.requests``).
 
 Example::
 
@@ -26,13 +42,15 @@ Example::
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 __all__ = [
     "DEFAULT_IGNORE",
@@ -85,7 +103,7 @@ class Route:
 
 @dataclass
 class Fault:
-    """A one-off answer that takes the place of the route's (429, 500, truncated, junk)."""
+    """A one-off answer that takes the place of the route's (see the module docstring)."""
 
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
@@ -93,6 +111,14 @@ class Fault:
     truncate: bool = False
     path: str = ""
     content_type: str = "application/json"
+    skip: int = 0
+    transform: Callable[[bytes], bytes] | None = None
+    repeat_previous: bool = False
+    reset: bool = False
+    stall: float = 0.0
+    redirect: str = ""
+    #: set once the fault has answered a request
+    fired: bool = False
 
 
 def routes_from_index(
@@ -160,6 +186,9 @@ class FixtureServer:
         self.faults: list[Fault] = []
         #: every request received: (method, path, params as a list of pairs, body bytes).
         self.requests: list[tuple[str, str, list[tuple[str, str]], bytes]] = []
+        #: the headers of every request, in the same order.
+        self.request_headers: list[dict[str, str]] = []
+        self._last_body: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -186,6 +215,8 @@ class FixtureServer:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
+        # a client that gave up on a stalled answer closes the socket: not worth a traceback
+        self._server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True
         )
@@ -217,37 +248,66 @@ class FixtureServer:
         have = set(params)
         return all(pair in have for pair in wanted)
 
+    def _next_fault(self, path: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.path and not path.endswith(fault.path):
+                continue
+            if fault.skip > 0:
+                fault.skip -= 1
+                return None
+            self.faults.remove(fault)
+            fault.fired = True
+            return fault
+        return None
+
     def answer(
         self, method: str, path: str, params: list[tuple[str, str]], body: bytes
-    ) -> tuple[int, dict[str, str], bytes, bool]:
-        """(status, headers, body, truncate) for one request."""
+    ) -> tuple[int, dict[str, str], bytes, bool, Any]:
+        """(status, headers, body, truncate, action) for one request.
+
+        ``action`` is None, ``"reset"`` or ``("stall", seconds)``.
+        """
         with self._lock:
             self.requests.append((method, path, params, body))
-            for fault in self.faults:
-                if not fault.path or path.endswith(fault.path):
-                    self.faults.remove(fault)
-                    break
-            else:
-                fault = None
+            fault = self._next_fault(path)
             matches = [r for r in self.routes if self._matches(r, method, path, params)]
             route = next((r for r in matches if r.uses == 0), matches[-1] if matches else None)
-            if fault is not None and fault.body is None and not fault.truncate:
+            if fault is not None and fault.reset:
+                return 0, {}, b"", False, "reset"
+            if fault is not None and fault.redirect:
+                query = urlencode(params)
+                target = fault.redirect.rstrip("/") + path + (f"?{query}" if query else "")
+                return 302, {"Location": target}, b"", False, None
+            if fault is not None and fault.repeat_previous and path in self._last_body:
+                headers = {"Content-Type": route.content_type if route else fault.content_type}
+                return 200, headers, self._last_body[path], False, None
+            plain = (
+                fault is not None
+                and fault.body is None
+                and not (fault.truncate or fault.transform or fault.stall or fault.repeat_previous)
+            )
+            if plain:
                 headers = {"Content-Type": fault.content_type, **fault.headers}
                 message = json.dumps({"message": f"injected HTTP {fault.status}"}).encode()
-                return fault.status, headers, message, False
+                return fault.status, headers, message, False, None
             if fault is not None and fault.body is not None:
                 headers = {"Content-Type": fault.content_type, **fault.headers}
-                return fault.status, headers, fault.body, False
+                return fault.status, headers, fault.body, False, None
             if route is None:
                 message = json.dumps(
                     {"message": f"no recorded response for {method} {path}?{params}"}
                 ).encode()
-                return 404, {"Content-Type": "application/json"}, message, False
+                return 404, {"Content-Type": "application/json"}, message, False, None
             headers = {"Content-Type": route.content_type, **route.headers}
+            if fault is not None and fault.transform is not None:
+                return route.status, headers, fault.transform(route.body), False, None
+            if fault is not None and fault.stall:  # the client gives up; a retry gets it
+                return route.status, headers, route.body, False, ("stall", fault.stall)
             if fault is not None:  # truncated: the route is not used up, a retry gets it
-                return route.status, headers, route.body, True
+                return route.status, headers, route.body, True, None
             route.uses += 1
-            return route.status, headers, route.body, False
+            self._last_body[path] = route.body
+            return route.status, headers, route.body, False, None
 
 
 def _make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
@@ -259,18 +319,34 @@ def _make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             params = parse_qsl(parts.query, keep_blank_values=True)
-            status, headers, payload, truncate = server.answer(
+            with server._lock:
+                server.request_headers.append(dict(self.headers.items()))
+            status, headers, payload, truncate, *rest = server.answer(
                 self.command, parts.path, params, body
             )
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            if truncate:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(payload[: len(payload) // 2] if truncate else payload)
-            self.wfile.flush()
+            action = rest[0] if rest else None
+            if action == "reset":  # SO_LINGER 0: close() sends a TCP reset
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                return
+            if isinstance(action, tuple) and action[0] == "stall":
+                # not time.sleep: tests replace it to skip the client's backoff waits
+                threading.Event().wait(action[1])
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                if truncate:
+                    self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(payload[: len(payload) // 2] if truncate else payload)
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):  # the client stopped waiting
+                self.close_connection = True
+                return
             if truncate:
                 self.close_connection = True
 

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from reviewflow.errors import DataError, DecisionFileError
-from reviewflow.io import atomic_open
+from reviewflow.io import write_csv
 from reviewflow.normalize import (
     clean_text,
     normalize_doi,
@@ -282,13 +282,4 @@ def write_seeds_table(
         rows.append(row)
     columns = [*SEED_COLUMNS, *sources, "status", "reason"]
     frame = pd.DataFrame(rows, columns=columns).fillna("")
-    for column in ("seed", "note", "reason"):
-        frame[column] = frame[column].map(_text_cell)
-    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        frame.to_csv(handle, index=False, lineterminator="\n")
-
-
-def _text_cell(value: object) -> str:
-    """A cell that a spreadsheet will show as text, never evaluate as a formula."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    write_csv(frame, path)

@@ -16,7 +16,9 @@ examples:
 The query is in the database's own syntax. Keys come from the environment only
 (NCBI_API_KEY, NCBI_EMAIL, OPENALEX_MAILTO, CROSSREF_MAILTO, S2_API_KEY). With --archive
 every request and raw answer is kept there; rerunning with the same --archive resumes an
-interrupted search, and --replay reads it back without the network.
+interrupted search, and --replay reads it back without the network. A search that
+returns fewer records than the database reported, or that the database changed (PubMed's
+PhraseNotFound...), stops with an error unless --allow-shortfall / --allow-warning says so.
 """
 
 
@@ -46,6 +48,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id", default="", help="search id used in record ids (default: source)")
     parser.add_argument(
         "--requests-per-second", type=float, help="override the documented rate limit"
+    )
+    parser.add_argument(
+        "--search-field",
+        help="where the query goes: OpenAlex search (default) or title_and_abstract.search, "
+        "Crossref query (default) or query.bibliographic",
+    )
+    parser.add_argument(
+        "--allow-shortfall",
+        action="store_true",
+        help="write the records even if fewer came back than the database reported",
+    )
+    parser.add_argument(
+        "--allow-warning",
+        action="append",
+        default=[],
+        metavar="WARNING",
+        help="accept a database warning, by kind (PhraseNotFound) or exactly (repeatable)",
     )
 
 
@@ -82,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
         date_to=args.date_to,
         filters=filters,
         max_records=args.max_records,
+        search_field=args.search_field,
+        allow_shortfall=args.allow_shortfall,
+        allow_warnings=args.allow_warning,
     )
     write_records(result.records, args.output)
     print(
@@ -89,4 +111,14 @@ def run(args: argparse.Namespace) -> int:
         f"to {args.output} in {result.requests_made} requests ({result.base_url})",
         file=sys.stderr,
     )
+    if result.shortfall:
+        print(
+            f"{args.source}: shortfall accepted: {result.shortfall['received']} of "
+            f"{result.shortfall['expected']} records",
+            file=sys.stderr,
+        )
+    for warning in result.warnings:
+        print(f"{args.source}: database warning accepted: {warning}", file=sys.stderr)
+    if result.query_translation:
+        print(f"{args.source}: searched {result.query_translation}", file=sys.stderr)
     return 0

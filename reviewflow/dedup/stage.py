@@ -20,7 +20,7 @@ from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
 from reviewflow.dedup.engine import DedupResult, deduplicate
 from reviewflow.dedup.prepare import fix_mojibake, split_authors
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_open
+from reviewflow.io import atomic_open, write_csv
 from reviewflow.normalize import normalize_issn
 from reviewflow.records import normalize_record, read_records, records_frame
 from reviewflow.vocab import RECORD_FIELDS, Stage
@@ -126,10 +126,6 @@ def _normalise_cell(name: str, value: str) -> str:
     return normalize_record({name: value})[name]
 
 
-def _safe_cell(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathLike[str]) -> None:
     """The uncertain pairs as a workbook, pair side by side, every cell written as text.
 
@@ -146,8 +142,11 @@ def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathL
     bold = Font(bold=True)
 
     def text_cell(value: str, font: Font | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=_safe_cell(value))
+        # stored as a text cell, never a formula, and shown without an apostrophe
+        cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
+        if value[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True
         if font is not None:
             cell.font = font
         return cell
@@ -161,9 +160,7 @@ def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathL
 
 
 def _write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        frame.to_csv(handle, index=False, lineterminator="\n")
+    write_csv(frame, path)
 
 
 def _read_previous(path: str | os.PathLike[str] | None) -> dict[str, str]:

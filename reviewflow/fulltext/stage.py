@@ -35,7 +35,7 @@ from reviewflow.fulltext.locate import (
     locate_fulltext,
     pdf_file_name,
 )
-from reviewflow.io import atomic_open, atomic_write_bytes
+from reviewflow.io import atomic_write_bytes, write_csv
 from reviewflow.records import read_records, write_records
 from reviewflow.sources.base import env_value
 from reviewflow.sources.http import ApiSession
@@ -82,9 +82,7 @@ def _members(clusters_path: str | os.PathLike[str] | None) -> dict[str, list[str
 
 
 def _write_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: str) -> None:
-    frame = pd.DataFrame(list(rows), columns=list(columns), dtype=object).fillna("")
-    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        frame.to_csv(handle, index=False, lineterminator="\n")
+    write_csv(pd.DataFrame(list(rows), columns=list(columns), dtype=object).fillna(""), path)
 
 
 def _session(
@@ -97,7 +95,9 @@ def _session(
     rate: float,
     secret_params: tuple[str, ...] = (),
     session: Any = None,
+    expect: str | None = "json",
 ) -> ApiSession:
+    """A session for one full-text source; ``expect`` None for downloads (PDF bytes)."""
     from reviewflow import __version__
 
     return ApiSession(
@@ -111,6 +111,7 @@ def _session(
         secret_params=secret_params,
         headers={"User-Agent": f"reviewflow/{__version__}"},
         session=session,
+        expect=expect,
     )
 
 
@@ -276,6 +277,7 @@ def _download(
         replay=replay,
         rate=1.0,
         session=http_session,
+        expect=None,
     )
     try:
         response = api.get("")

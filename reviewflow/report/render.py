@@ -28,7 +28,7 @@ import pandas as pd
 from reviewflow import __version__
 from reviewflow.audit import StageAudit, utc_now
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_write_text
+from reviewflow.io import atomic_write_text, read_csv_table
 from reviewflow.prisma import audits_at, load_counts, ordered_boxes, svg_with_tooltips
 from reviewflow.report.cite import fill_from_members, reference
 from reviewflow.report.methods import (
@@ -116,7 +116,7 @@ def _read_table(path: str | os.PathLike[str] | None) -> pd.DataFrame | None:
     if not path or not Path(path).is_file():
         return None
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        return read_csv_table(path)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read table: {exc}", path=str(path)) from exc
     except pd.errors.EmptyDataError:

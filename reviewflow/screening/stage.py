@@ -25,7 +25,7 @@ import pandas as pd
 
 from reviewflow.audit import StageAudit
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_open
+from reviewflow.io import atomic_open, escape_frame, write_csv
 from reviewflow.records import read_records, write_records
 from reviewflow.screening.active_learning import next_order, score_pool
 from reviewflow.screening.decisions import (
@@ -263,8 +263,7 @@ def _threshold_rows(
 
 
 def _write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        frame.to_csv(handle, index=False, lineterminator="\n")
+    write_csv(frame, path)
 
 
 def _write_batch_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
@@ -545,10 +544,4 @@ _PROGRESS_COLUMNS = [
 
 def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe."""
-    out = frame.copy()
-    for column in out.columns:
-        out[column] = [
-            f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-            for v in out[column]
-        ]
-    return out
+    return escape_frame(frame)

@@ -1,23 +1,50 @@
-"""What every database client is: the ``Source`` base class the search stage calls."""
+"""What every database client is: the ``Source`` base class the search stage calls.
+
+It also holds what keeps a search whole: the one paging loop (:meth:`Source.paged`) that
+compares what came back with what the database reported, asks again for a page that ends
+the paging too early, and says why when the records still fall short; and the check of
+database warnings (:meth:`Source.check_warnings`) that stops a search the database changed.
+"""
 
 from __future__ import annotations
 
 import calendar
+import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 import requests
 
-from reviewflow.sources.http import ApiSession
+from reviewflow.errors import ConfigError, SourceError
+from reviewflow.logs import register_secret
+from reviewflow.sources.http import MAX_BACKOFF, ApiResponse, ApiSession, short_url
 
-__all__ = ["Source", "env_value", "full_date"]
+__all__ = [
+    "PAGING_PARAMS",
+    "Page",
+    "Source",
+    "SourceSettings",
+    "env_value",
+    "full_date",
+    "query_pairs",
+    "warning_allowed",
+]
+
+log = logging.getLogger(__name__)
 
 
 def env_value(name: str) -> str:
-    """A secret or contact address from the environment ("" when unset), never from config."""
-    return os.environ.get(name, "").strip()
+    """A secret or contact address from the environment ("" when unset), never from config.
+
+    The value is registered with :func:`reviewflow.logs.register_secret`, so no log line,
+    error message or archive ever shows it.
+    """
+    value = os.environ.get(name, "").strip()
+    register_secret(value)
+    return value
 
 
 def full_date(value: str, *, start: bool) -> str:
@@ -33,6 +60,69 @@ def full_date(value: str, *, start: bool) -> str:
     return value
 
 
+def warning_allowed(warning: str, allowed: Sequence[str]) -> bool:
+    """Whether config accepts ``warning`` ("Kind: detail"): by kind, or the exact warning."""
+    kind = warning.split(":", 1)[0].strip().lower()
+    text = " ".join(warning.lower().split())
+    for entry in allowed:
+        wanted = " ".join(str(entry).lower().split())
+        if wanted in (kind, text):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """A ``sources.<name>`` config block with the schema's defaults filled in.
+
+    ``base_url`` and ``requests_per_second`` of None mean the client's own documented
+    defaults; ``page_size`` None means the largest page the API serves.
+    """
+
+    base_url: str | None = None
+    requests_per_second: float | None = None
+    max_retries: int = 5
+    timeout: float = 60.0
+    page_size: int | None = None
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, Any] | None) -> Self:
+        values = dict(values or {})
+        values.pop("enabled", None)  # full-text sources may be switched off; not ours
+        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ConfigError(
+                f"unknown source setting {unknown[0]!r}. Available options: "
+                + ", ".join(cls.__dataclass_fields__)
+            )
+        return cls(
+            base_url=values.get("base_url") or None,
+            requests_per_second=float(values["requests_per_second"])
+            if values.get("requests_per_second")
+            else None,
+            max_retries=int(values.get("max_retries", 5)),
+            timeout=float(values.get("timeout", 60)),
+            page_size=int(values["page_size"]) if values.get("page_size") else None,
+        )
+
+
+@dataclass
+class Page:
+    """One page of a paged answer, as :meth:`Source.paged` needs it.
+
+    ``next`` is what asks for the following page (a cursor, a token), None when the API
+    gives none; ``path`` and ``params`` are the request, so that the loop can tell whether
+    asking again can bring an answer (in replay, only if the run being replayed asked).
+    """
+
+    response: ApiResponse
+    items: list[Any]
+    total: int | None
+    next: Any
+    path: str
+    params: Mapping[str, Any] | Sequence[tuple[str, Any]]
+
+
 class Source(ABC):
     """A bibliographic database reached through its API.
 
@@ -43,8 +133,10 @@ class Source(ABC):
 
     Class attributes say what the API documents, so config only has to override them:
     ``default_base_url``, ``default_requests_per_second`` (the documented limit, or a polite
-    share of it) and ``max_page_size`` (the largest page the API serves, which keeps the
-    number of requests at its minimum, hits / page size).
+    share of it), ``max_page_size`` (the largest page the API serves, which keeps the
+    number of requests at its minimum, hits / page size), ``body_format`` (what every
+    answer must parse as), ``search_fields`` (where the query text can go, the default
+    first) and ``ranking_note`` (what a reader of the report must know about the order).
     """
 
     name: ClassVar[str]
@@ -53,11 +145,32 @@ class Source(ABC):
     max_page_size: ClassVar[int]
     #: query parameters that carry secrets: sent, never archived or logged.
     secret_params: ClassVar[tuple[str, ...]] = ()
+    #: the body format of every answer (``json`` or ``xml``); anything else is retried.
+    body_format: ClassVar[str] = "json"
+    #: where the query text can be sent, the default first (see the search line's
+    #: ``search_field``).
+    search_fields: ClassVar[tuple[str, ...]] = ("query",)
+    #: a caveat on the order results come in, shown with every search of this source.
+    ranking_note: ClassVar[str | None] = None
 
     def __init__(self, session: ApiSession) -> None:
         self.session = session
         #: the number of hits the database reported for the last search (None before one).
         self.hits: int | None = None
+        #: records the database returned more than once (dropped by the paging loop).
+        self.duplicates = 0
+        #: why the records fell short of the hits, one line per page given up on.
+        self.shortfall_reasons: list[str] = []
+        #: database warnings config accepted (``"PhraseNotFound: abcXYZ"``).
+        self.warnings: list[str] = []
+        #: warnings config accepts for this search line (kinds or exact warnings).
+        self.allow_warnings: tuple[str, ...] = ()
+        #: the query and filters exactly as sent, without paging or contact parameters.
+        self.query_sent: list[tuple[str, str]] = []
+        #: what the database says it searched (PubMed's QueryTranslation), if it says.
+        self.query_translation: str | None = None
+        #: the parameter the query text went in (OpenAlex ``search`` or a filter).
+        self.search_field: str | None = None
 
     @classmethod
     def default_headers(cls) -> dict[str, str]:
@@ -69,31 +182,31 @@ class Source(ABC):
     @classmethod
     def from_settings(
         cls,
-        settings: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | SourceSettings | None = None,
         *,
         archive_dir: str | os.PathLike[str] | None = None,
         replay: bool = False,
         session: requests.Session | None = None,
     ) -> Source:
         """A client configured from a ``sources.<name>`` config block (all keys optional)."""
-        settings = dict(settings or {})
+        if not isinstance(settings, SourceSettings):
+            settings = SourceSettings.from_config(settings)
         api = ApiSession(
             cls.name,
-            settings.get("base_url") or cls.default_base_url,
+            settings.base_url or cls.default_base_url,
             archive_dir=archive_dir,
             replay=replay,
-            requests_per_second=float(
-                settings.get("requests_per_second") or cls.default_requests_per_second
-            ),
-            max_retries=int(settings.get("max_retries", 5)),
-            timeout=float(settings.get("timeout", 60)),
+            requests_per_second=settings.requests_per_second or cls.default_requests_per_second,
+            max_retries=settings.max_retries,
+            timeout=settings.timeout,
             secret_params=cls.secret_params,
             headers=cls.default_headers(),
             session=session,
+            expect=cls.body_format,
         )
         client = cls(api)
-        if settings.get("page_size"):
-            client.page_size = int(settings["page_size"])
+        if settings.page_size:
+            client.page_size = settings.page_size
         return client
 
     @property
@@ -114,6 +227,49 @@ class Source(ABC):
         """Query parameters from the environment (keys, polite-pool addresses); secret."""
         return {}
 
+    def choose_search_field(self, wanted: str | None) -> str:
+        """The search field a line asks for, checked against what this API offers."""
+        field_name = wanted or self.search_fields[0]
+        if field_name not in self.search_fields:
+            raise ConfigError(
+                f"{self.name} has no search field {field_name!r}. Available options: "
+                + ", ".join(self.search_fields)
+            )
+        self.search_field = field_name
+        return field_name
+
+    def expected_records(self, max_records: int | None) -> int:
+        """What a complete search returns: every hit reported, or ``max_records`` of them."""
+        hits = self.hits or 0
+        return hits if max_records is None else min(hits, max_records)
+
+    def check_warnings(self, found: Sequence[str], response: ApiResponse) -> None:
+        """Stop on database warnings config does not accept; keep the accepted ones.
+
+        A warning means the database searched something other than the query as written
+        (a phrase it dropped, a field it does not know): the records would silently belong
+        to another search. ``found`` are ``"Kind: detail"`` texts.
+        """
+        refused = []
+        for warning in found:
+            if warning_allowed(warning, self.allow_warnings):
+                if warning not in self.warnings:
+                    self.warnings.append(warning)
+                    log.warning("%s: accepted database warning: %s", self.name, warning)
+            else:
+                refused.append(warning)
+        if not refused:
+            return
+        said = f" It searched: {self.query_translation}." if self.query_translation else ""
+        listing = "; ".join(refused)
+        accept = ", ".join(f'"{w}"' for w in refused)
+        raise SourceError(
+            f"the database changed the search: {listing}.{said} Fix the query, or accept "
+            f"with allow_warnings: [{accept}] on this search line",
+            source=self.name,
+            url=short_url(response.url),
+        )
+
     def page_records(
         self,
         items: list[Any],
@@ -126,6 +282,97 @@ class Source(ABC):
         room = len(items) if max_records is None else max(0, max_records - fetched)
         for index, item in enumerate(items[:room]):
             yield self.provenance(parse(item), response, index)
+
+    def paged(
+        self,
+        fetch: Callable[[Any, int], Page],
+        parse: Callable[[Any], dict[str, Any]],
+        first: Any,
+        max_records: int | None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of a cursor-paged search, checked against the hits reported.
+
+        ``fetch(cursor, size)`` asks for one page. Paging ends once the reported hits (or
+        ``max_records``) are in. A page that would end it earlier is asked for again, with
+        the session's backoff, up to ``max_retries`` times: a page with no records that
+        were not already received (empty, or the previous page over again) is set aside
+        in the archive once the next answer is in; a page without a way to the next one
+        is asked for again for its cursor. What still falls short is left to the search
+        stage, which compares records and hits; :attr:`shortfall_reasons` says where.
+        """
+        cursor = first
+        seen: set[str] = set()
+        fetched = 0
+        attempts = 0
+        want_next = False
+        held: ApiResponse | None = None
+        while max_records is None or fetched < max_records:
+            page = fetch(cursor, self.next_page_size(fetched, max_records))
+            if held is not None:  # the retried answer takes the suspicious one's place
+                held.set_aside()
+                held = None
+            if self.hits is None:
+                self.hits = int(page.total or 0)
+            fresh: list[tuple[int, dict[str, Any]]] = []
+            again = 0
+            keys: set[str] = set()
+            for index, item in enumerate(page.items):
+                record = parse(item)
+                key = str(record.get("record_id") or "")
+                if key and (key in seen or key in keys):
+                    again += 1
+                    continue
+                if key:
+                    keys.add(key)
+                fresh.append((index, record))
+            if max_records is not None:
+                fresh = fresh[: max(0, max_records - fetched)]
+            new = len(fresh)
+            if new:  # a page with nothing new is set aside, not counted as duplicates
+                self.duplicates += again
+            for index, record in fresh:
+                key = str(record.get("record_id") or "")
+                if key:
+                    seen.add(key)
+                fetched += 1
+                yield self.provenance(record, page.response, index)
+            expected = self.expected_records(max_records)
+            if fetched >= expected:
+                return
+            if page.next is not None and (new or want_next):
+                cursor, attempts, want_next = page.next, 0, False
+                continue
+            if not page.items:
+                what = "came back empty"
+            elif not new:
+                what = "repeated records already received"
+            else:
+                what = "gave no cursor for the next page"
+            attempts += 1
+            if attempts > self.session.max_retries or not self.session.can_answer(
+                page.path, page.params
+            ):
+                self.shortfall_reasons.append(
+                    f"the page at {short_url(page.response.url, 120)} {what} "
+                    f"({attempts} time{'s' if attempts > 1 else ''}) after {fetched} of "
+                    f"{expected} records"
+                )
+                return
+            want_next = want_next or page.next is None
+            if not new:
+                held = page.response
+            self.pause(attempts, f"page {what} after {fetched} of {expected} records", page)
+
+    def pause(self, attempt: int, problem: str, page: Page) -> None:
+        """Wait before asking again for a page (nothing to wait for in replay)."""
+        wait = min(self.session.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
+        log.warning(
+            "%s: %s; asking again, %d of %d, in %.1f s (%s)",
+            self.name, problem, attempt, self.session.max_retries, wait,
+            short_url(page.response.url),
+        )  # fmt: skip
+        if not self.session.replay:
+            self.session.sleep(wait)
 
     def provenance(self, record: dict[str, Any], response: Any, index: int) -> dict[str, Any]:
         """Stamp a parsed record with where its bytes are: source, time, archive body#index."""
@@ -144,13 +391,34 @@ class Source(ABC):
         date_to: str | None = None,
         filters: Mapping[str, Any] | None = None,
         max_records: int | None = None,
+        search_field: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every record the query finds, page by page, as dicts for ``normalize_record``.
 
         ``query`` is in the database's own syntax; ``date_from``/``date_to`` are
         ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` publication-date bounds; ``filters`` are
-        the API's own filter parameters. Each dict has ``record_id`` set to the native id
-        (PMID, W-id, DOI, paperId, Europe PMC ``SRC:id``; the stage prefixes the search id),
-        ``source``, ``retrieved_at`` and ``raw_ref`` (archived body file ``#`` index).
-        Sets :attr:`hits` once the first page is in.
+        the API's own filter parameters; ``search_field`` is where the query text goes
+        (one of :attr:`search_fields`, None for the first). Each dict has ``record_id`` set
+        to the native id (PMID, W-id, DOI, paperId, Europe PMC ``SRC:id``; the stage
+        prefixes the search id), ``source``, ``retrieved_at`` and ``raw_ref`` (archived
+        body file ``#`` index). Sets :attr:`hits` once the first page is in, and
+        :attr:`query_sent` before the first request.
         """
+
+
+#: Parameters that page or identify the caller: not part of the query as sent.
+PAGING_PARAMS = frozenset(
+    {
+        "cursor", "cursorMark", "token", "per-page", "rows", "pageSize", "retmax", "retstart",
+        "format", "usehistory", "WebEnv", "query_key", "retmode", "fields", "tool",
+    }
+)  # fmt: skip
+
+
+def query_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The query-defining parameters of a request, in order, as text (see ``query_sent``)."""
+    return [
+        (str(k), "true" if v is True else "false" if v is False else str(v))
+        for k, v in params.items()
+        if k not in PAGING_PARAMS and v is not None
+    ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reviewflow.sources.base import Source, env_value
+from reviewflow.sources.base import Page, Source, env_value, query_pairs
 
-__all__ = ["CrossrefSource", "parse_crossref_item"]
+__all__ = ["CROSSREF_RANKING_NOTE", "CrossrefSource", "parse_crossref_item"]
 
 
 def _first(value: Any) -> str:
@@ -54,6 +54,16 @@ def parse_crossref_item(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: What a reader must know about a Crossref search: its order is a relevance ranking that
+#: moves. Two cursor sessions of the same query, recorded minutes apart, return the same
+#: first page in a different order and second pages that differ by one work (tied scores).
+CROSSREF_RANKING_NOTE = (
+    "Crossref returns works in relevance order, and that ranking changes over time (new "
+    "works, re-scored metadata, ties broken differently): a search capped by max_records "
+    "can return a different set when it is run again"
+)
+
+
 class CrossrefSource(Source):
     """Crossref works: ``query`` (free text), ``filter`` and cursor paging.
 
@@ -61,7 +71,10 @@ class CrossrefSource(Source):
     The public pool allows 50 requests a second (fewer for deep paging); we stay well
     under. A contact address in ``CROSSREF_MAILTO`` selects the polite pool. The filter
     ``container: members/98`` searches one container route (``/members/98/works``,
-    ``/journals/<issn>/works``, ``/funders/<id>/works``) instead of ``/works``.
+    ``/journals/<issn>/works``, ``/funders/<id>/works``) instead of ``/works``. Crossref
+    keeps one cursor value for a whole session, so a repeated page is told by its works,
+    not by its cursor; an answer whose ``status`` is not ``ok`` (``validation-failure``)
+    is a database warning.
     """
 
     name = "crossref"
@@ -69,6 +82,8 @@ class CrossrefSource(Source):
     default_requests_per_second = 5.0
     max_page_size = 1000
     secret_params = ("mailto",)
+    search_fields = ("query", "query.bibliographic")
+    ranking_note = CROSSREF_RANKING_NOTE
 
     def auth_params(self) -> dict[str, str]:
         mailto = env_value("CROSSREF_MAILTO")
@@ -82,7 +97,9 @@ class CrossrefSource(Source):
         date_to: str | None = None,
         filters: Mapping[str, Any] | None = None,
         max_records: int | None = None,
+        search_field: str | None = None,
     ) -> Iterator[dict[str, Any]]:
+        where = self.choose_search_field(search_field)
         filters = dict(filters or {})
         container = str(filters.pop("container", "")).strip("/")
         path = f"{container}/works" if container else "works"
@@ -91,32 +108,42 @@ class CrossrefSource(Source):
             parts.append(f"from-pub-date:{date_from}")
         if date_to:
             parts.append(f"until-pub-date:{date_to}")
-        cursor: str | None = "*"
-        fetched = 0
-        while cursor and (max_records is None or fetched < max_records):
-            params: dict[str, Any] = {}
-            if query:
-                params["query"] = query
-            if parts:
-                params["filter"] = ",".join(parts)
-            params["rows"] = self.next_page_size(fetched, max_records)
-            params["cursor"] = cursor
+        base: dict[str, Any] = {}
+        if query:
+            base[where] = query
+        if parts:
+            base["filter"] = ",".join(parts)
+        self.query_sent = ([("route", f"/{path}")] if container else []) + query_pairs(base)
+
+        def fetch(cursor: str, size: int) -> Page:
+            params = {**base, "rows": size, "cursor": cursor}
             response = self.session.get(path, {**params, **self.auth_params()})
             data = response.json()
             message = data.get("message") if isinstance(data, dict) else None
+            if isinstance(data, dict) and data.get("status") not in (None, "ok"):
+                kind = data.get("message-type") or data.get("status")
+                self.check_warnings([f"{kind}: {_crossref_problem(message)}"], response)
             items = message.get("items") if isinstance(message, dict) else None
             if not isinstance(items, list):
                 response.reject("not a Crossref works list (no 'message.items')")
-                return
-            total = int(message.get("total-results") or 0)  # type: ignore[union-attr]
-            if self.hits is None:
-                self.hits = total
-            for record in self.page_records(
-                items, parse_crossref_item, response, fetched, max_records
-            ):
-                fetched += 1
-                yield record
-            if max_records is not None and fetched >= max_records:
-                return
-            done = not items or fetched >= total
-            cursor = None if done else message.get("next-cursor")  # type: ignore[union-attr]
+            assert isinstance(message, dict) and isinstance(items, list)
+            return Page(
+                response=response,
+                items=items,
+                total=int(message.get("total-results") or 0),
+                next=message.get("next-cursor") or None,
+                path=path,
+                params={**params, **self.auth_params()},
+            )
+
+        yield from self.paged(fetch, parse_crossref_item, "*", max_records)
+
+
+def _crossref_problem(message: Any) -> str:
+    """The text of a Crossref failure ``message`` (a list of ``{type, value, message}``)."""
+    if isinstance(message, list):
+        texts = [
+            str(m.get("message") or m.get("type") or "") for m in message if isinstance(m, dict)
+        ]
+        return "; ".join(t for t in texts if t) or "no message"
+    return str(message or "no message")

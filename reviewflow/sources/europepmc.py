@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reviewflow.sources.base import Source, full_date
+from reviewflow.sources.base import Page, Source, full_date, query_pairs
 
 __all__ = ["EuropePMCSource", "parse_europepmc_result"]
 
@@ -66,6 +66,10 @@ class EuropePMCSource(Source):
     ``pageSize`` may be up to 1000 and ``cursorMark`` reaches every hit. Europe PMC asks
     for no more than about 10 requests a second; we default to 5. ``resultType=core``
     returns abstracts and full author lists (``filters: {resultType: lite}`` for less).
+    Europe PMC's ``hitCount`` can exceed what paging returns (a recorded answer reports 2
+    hits and serves 1): the paging loop asks again, and the search stage fails with both
+    numbers unless the search line accepts a shortfall. An answer carrying ``errCode`` /
+    ``errMsg`` (its report of a query it could not run as written) is a database warning.
     """
 
     name = "europepmc"
@@ -81,39 +85,44 @@ class EuropePMCSource(Source):
         date_to: str | None = None,
         filters: Mapping[str, Any] | None = None,
         max_records: int | None = None,
+        search_field: str | None = None,
     ) -> Iterator[dict[str, Any]]:
+        self.choose_search_field(search_field)
         if date_from or date_to:
             start = full_date(date_from, start=True) if date_from else "1000-01-01"
             end = full_date(date_to, start=False) if date_to else "3000-12-31"
             query = f"({query}) AND (FIRST_PDATE:[{start} TO {end}])"
         extra = {"resultType": "core", **dict(filters or {})}
-        cursor = "*"
-        fetched = 0
-        while max_records is None or fetched < max_records:
+        self.query_sent = query_pairs({"query": query, **extra})
+
+        def fetch(cursor: str, size: int) -> Page:
             params = {
                 "query": query,
                 **extra,
                 "format": "json",
-                "pageSize": self.next_page_size(fetched, max_records),
+                "pageSize": size,
                 "cursorMark": cursor,
             }
             response = self.session.get("search", params)
             data = response.json()
+            if isinstance(data, dict) and (data.get("errCode") or data.get("errMsg")):
+                code = data.get("errCode") or "error"
+                self.check_warnings([f"errCode {code}: {data.get('errMsg') or ''}"], response)
             result_list = data.get("resultList") if isinstance(data, dict) else None
             results = result_list.get("result") if isinstance(result_list, dict) else None
             if not isinstance(results, list):
-                response.reject("not a Europe PMC search answer (no 'resultList.result')")
-                return
-            if self.hits is None:
-                self.hits = int(data.get("hitCount") or 0)
-            for record in self.page_records(
-                results, parse_europepmc_result, response, fetched, max_records
-            ):
-                fetched += 1
-                yield record
-            if max_records is not None and fetched >= max_records:
-                return
-            next_cursor = data.get("nextCursorMark")
-            if not results or not next_cursor or next_cursor == cursor or fetched >= self.hits:
-                return
-            cursor = next_cursor
+                response.reject(
+                    "not a Europe PMC search answer (no 'resultList.result'; "
+                    "a query Europe PMC cannot parse is answered so)"
+                )
+            following = data.get("nextCursorMark")
+            return Page(
+                response=response,
+                items=results,  # type: ignore[arg-type]
+                total=int(data.get("hitCount") or 0),
+                next=following if following and following != cursor else None,
+                path="search",
+                params=params,
+            )
+
+        yield from self.paged(fetch, parse_europepmc_result, "*", max_records)

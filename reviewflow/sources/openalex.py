@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reviewflow.sources.base import Source, env_value, full_date
+from reviewflow.errors import ConfigError
+from reviewflow.sources.base import Page, Source, env_value, full_date, query_pairs
 
-__all__ = ["OpenAlexSource", "openalex_abstract", "openalex_filter", "parse_openalex_work"]
+__all__ = [
+    "OPENALEX_SEARCH_FIELDS",
+    "OpenAlexSource",
+    "openalex_abstract",
+    "openalex_filter",
+    "parse_openalex_work",
+]
 
 
 def openalex_abstract(inverted: Mapping[str, list[int]] | None) -> str:
@@ -68,12 +76,39 @@ def openalex_filter(filters: Mapping[str, Any], date_from: str | None, date_to: 
     return ",".join(parts)
 
 
+#: Where OpenAlex can look for the query text. ``search`` (the default, for the archives
+#: already made with it) matches title, abstract *and full text*; the filters match only
+#: the fields they name, which is what a systematic search usually means.
+OPENALEX_SEARCH_FIELDS = (
+    "search",
+    "title_and_abstract.search",
+    "title.search",
+    "abstract.search",
+    "fulltext.search",
+    "default.search",
+)
+
+
+def _meta_warnings(meta: Mapping[str, Any]) -> list[str]:
+    """Notices OpenAlex puts in ``meta`` (``warning``/``warnings``) about a request."""
+    found: list[str] = []
+    for key in ("warning", "warnings"):
+        value = meta.get(key)
+        if isinstance(value, str) and value:
+            found.append(f"{key}: {value}")
+        elif isinstance(value, list):
+            found += [f"{key}: {v if isinstance(v, str) else json.dumps(v)}" for v in value if v]
+    return found
+
+
 class OpenAlexSource(Source):
-    """OpenAlex works: free text in ``search``, everything else in ``filter``.
+    """OpenAlex works: free text in ``search`` (or a ``.search`` filter), the rest in ``filter``.
 
     Documented limits: 100,000 requests a day and 10 a second; ``per-page`` up to 200;
     cursor paging (``cursor=*``) reaches every result, unlike ``page`` (first 10,000 only).
     Giving a contact address (``OPENALEX_MAILTO``) puts requests in the polite pool.
+    ``search=`` also searches full texts; a search line's ``search_field:
+    title_and_abstract.search`` sends the query as that filter instead.
     """
 
     name = "openalex"
@@ -81,6 +116,7 @@ class OpenAlexSource(Source):
     default_requests_per_second = 10.0
     max_page_size = 200
     secret_params = ("mailto", "api_key")
+    search_fields = OPENALEX_SEARCH_FIELDS
 
     def auth_params(self) -> dict[str, str]:
         params = {}
@@ -98,34 +134,43 @@ class OpenAlexSource(Source):
         date_to: str | None = None,
         filters: Mapping[str, Any] | None = None,
         max_records: int | None = None,
+        search_field: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        filter_value = openalex_filter(filters or {}, date_from, date_to)
-        cursor: str | None = "*"
-        fetched = 0
-        while cursor and (max_records is None or fetched < max_records):
-            params: dict[str, Any] = {}
-            if query:
-                params["search"] = query
-            if filter_value:
-                params["filter"] = filter_value
-            params["per-page"] = self.next_page_size(fetched, max_records)
-            params["cursor"] = cursor
+        where = self.choose_search_field(search_field)
+        filters = dict(filters or {})
+        if query and where != "search":
+            if "," in query:
+                raise ConfigError(
+                    f"openalex: a query sent as the {where} filter cannot hold a comma "
+                    "(OpenAlex separates filters with commas); use search_field: search"
+                )
+            filters = {where: query, **filters}
+        filter_value = openalex_filter(filters, date_from, date_to)
+        base: dict[str, Any] = {}
+        if query and where == "search":
+            base["search"] = query
+        if filter_value:
+            base["filter"] = filter_value
+        self.query_sent = query_pairs(base)
+
+        def fetch(cursor: str, size: int) -> Page:
+            params = {**base, "per-page": size, "cursor": cursor}
             response = self.session.get("works", {**params, **self.auth_params()})
             data = response.json()
             meta = data.get("meta") if isinstance(data, dict) else None
             results = data.get("results") if isinstance(data, dict) else None
             if not isinstance(meta, dict) or not isinstance(results, list):
                 response.reject("not an OpenAlex list answer (no 'meta' and 'results')")
-                return
-            if self.hits is None:
-                self.hits = int(meta.get("count") or 0)
-            for record in self.page_records(
-                results, parse_openalex_work, response, fetched, max_records
-            ):
-                fetched += 1
-                yield record
-            if max_records is not None and fetched >= max_records:
-                return
-            next_cursor = meta.get("next_cursor")
-            done = not results or next_cursor == cursor or fetched >= self.hits
-            cursor = None if done else next_cursor
+            assert isinstance(meta, dict) and isinstance(results, list)
+            if warnings := _meta_warnings(meta):
+                self.check_warnings(warnings, response)
+            return Page(
+                response=response,
+                items=results,
+                total=int(meta.get("count") or 0),
+                next=meta.get("next_cursor") or None,
+                path="works",
+                params={**params, **self.auth_params()},
+            )
+
+        yield from self.paged(fetch, parse_openalex_work, "*", max_records)

@@ -13,12 +13,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from reviewflow.errors import SourceError
-from reviewflow.sources.base import Source, env_value, full_date
+from reviewflow.sources.base import Source, env_value, full_date, query_pairs
 from reviewflow.sources.http import ApiResponse
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PubMedSource", "parse_entrez_xml", "parse_pubmed_article", "plan_windows"]
+__all__ = [
+    "PubMedSource",
+    "esearch_warnings",
+    "parse_entrez_xml",
+    "parse_pubmed_article",
+    "plan_windows",
+]
 
 #: Date range searched when a search line gives no dates (PubMed's oldest records are from
 #: the 1780s; ``mindate`` needs a value once the range is split).
@@ -154,6 +160,8 @@ class PubMedSource(Source):
     """
 
     name = "pubmed"
+    body_format = "xml"
+    search_fields = ("term",)
     default_base_url = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     default_requests_per_second = 3.0
     max_page_size = 10000
@@ -183,13 +191,16 @@ class PubMedSource(Source):
         date_to: str | None = None,
         filters: Mapping[str, Any] | None = None,
         max_records: int | None = None,
+        search_field: str | None = None,
     ) -> Iterator[dict[str, Any]]:
+        self.choose_search_field(search_field)
         params: dict[str, Any] = {"db": "pubmed", "term": query, "usehistory": "y", "retmax": 0}
         params.update(filters or {})
         first = full_date(date_from, start=True) if date_from else EARLIEST
         last = full_date(date_to, start=False) if date_to else LATEST
         window = (date.fromisoformat(first), date.fromisoformat(last))
         dated = bool(date_from or date_to)
+        self.query_sent = query_pairs(self._dated(params, window if dated else None))
         result, response = self._esearch(params, window if dated else None)
         self.hits = int(result.get("Count") or 0)
         if self.hits == 0:
@@ -209,13 +220,9 @@ class PubMedSource(Source):
         )
         found = sum(count for _, count in windows)
         if found < self.hits:
-            log.warning(
-                "pubmed: date windows hold %d of %d records; %d have no publication date in %s..%s",
-                found,
-                self.hits,
-                self.hits - found,
-                first,
-                last,
+            self.shortfall_reasons.append(
+                f"date windows {first}..{last} hold {found} of the {self.hits} records: "
+                f"{self.hits - found} have no publication date PubMed can place in them"
             )
         for part, count in windows:
             if len(seen) >= wanted or count == 0:
@@ -225,28 +232,43 @@ class PubMedSource(Source):
                 part_result, part_response, min(wanted, len(seen) + count), seen
             )
 
-    def _esearch(
-        self, params: Mapping[str, Any], window: tuple[date, date] | None
-    ) -> tuple[Any, ApiResponse]:
+    @staticmethod
+    def _dated(params: Mapping[str, Any], window: tuple[date, date] | None) -> dict[str, Any]:
         query = dict(params)
         if window is not None:
             query.setdefault("datetype", "pdat")  # a search line may choose edat (updates)
             query["mindate"] = window[0].strftime("%Y/%m/%d")
             query["maxdate"] = window[1].strftime("%Y/%m/%d")
+        return query
+
+    def _esearch(
+        self, params: Mapping[str, Any], window: tuple[date, date] | None
+    ) -> tuple[Any, ApiResponse]:
+        query = self._dated(params, window)
         response = self.session.get("esearch.fcgi", {**query, **self.auth_params()})
         result = parse_entrez_xml(response)
         if "ERROR" in result:
             response.reject(f"ESearch error: {result['ERROR']}")
+        if self.query_translation is None and result.get("QueryTranslation"):
+            self.query_translation = str(result["QueryTranslation"])
+        self.check_warnings(esearch_warnings(result), response)
         return result, response
 
     def _fetch_history(
         self, result: Any, response: ApiResponse, wanted: int, seen: set[str]
     ) -> Iterator[dict[str, Any]]:
-        """EFetch batches from one ESearch's WebEnv until ``seen`` holds ``wanted`` records."""
+        """EFetch batches from one ESearch's WebEnv until ``seen`` holds ``wanted`` records.
+
+        A batch with no record not already in ``seen`` (empty, or the last batch again)
+        before ``wanted`` is reached is asked for again, as :meth:`Source.paged` does for
+        cursor pages; what still falls short is left to the search stage to report.
+        """
         web_env, query_key = result.get("WebEnv"), result.get("QueryKey")
         if not web_env or not query_key:
             response.reject("ESearch answer without WebEnv/QueryKey (history server)")
         retstart = 0
+        attempts = 0
+        held: ApiResponse | None = None
         while len(seen) < wanted:
             fetch = {
                 "db": "pubmed",
@@ -256,25 +278,80 @@ class PubMedSource(Source):
                 "retmax": self.next_page_size(len(seen), wanted),
                 "retmode": "xml",
             }
-            page = self.session.get("efetch.fcgi", {**fetch, **self.auth_params()})
+            request = {**fetch, **self.auth_params()}
+            page = self.session.get("efetch.fcgi", request)
+            if held is not None:
+                held.set_aside()
+                held = None
             parsed = parse_entrez_xml(page)
             if not hasattr(parsed, "get"):
                 page.reject("EFetch answer is not a PubmedArticleSet")
             articles = list(parsed.get("PubmedArticle") or [])
             articles += list(parsed.get("PubmedBookArticle") or [])
-            if not articles:
-                return
-            retstart += len(articles)
             before = len(seen)
+            fresh = []
+            batch_ids: set[str] = set()
             for index, article in enumerate(articles):
                 record = parse_pubmed_article(article)
-                if record["record_id"] in seen or len(seen) >= wanted:
+                if record["record_id"] in seen or record["record_id"] in batch_ids:
                     continue
+                batch_ids.add(record["record_id"])
+                fresh.append((index, record))
+            if fresh:  # a batch with nothing new is set aside, not counted as duplicates
+                self.duplicates += len(articles) - len(fresh)
+            for index, record in fresh[: max(0, wanted - len(seen))]:
                 seen.add(record["record_id"])
                 yield self.provenance(record, page, index)
-            if len(seen) == before:  # a batch with nothing new: the WebEnv has run dry
-                log.warning("pubmed: EFetch at retstart %d returned no new records", retstart)
+            if len(seen) >= wanted:
                 return
+            if len(seen) > before:
+                retstart += len(articles)
+                attempts = 0
+                continue
+            what = "was empty" if not articles else "held no new record"
+            attempts += 1
+            if attempts > self.session.max_retries or not self.session.can_answer(
+                "efetch.fcgi", request
+            ):
+                self.shortfall_reasons.append(
+                    f"EFetch at retstart {retstart} {what} ({attempts} "
+                    f"time{'s' if attempts > 1 else ''}) after {len(seen)} of {wanted} records"
+                )
+                return
+            held = page
+            wait = min(self.session.backoff * 2 ** (attempts - 1), 120.0)
+            log.warning(
+                "pubmed: EFetch at retstart %d %s after %d of %d records; asking again, "
+                "%d of %d, in %.1f s",
+                retstart, what, len(seen), wanted, attempts, self.session.max_retries, wait,
+            )  # fmt: skip
+            if not self.session.replay:
+                self.session.sleep(wait)
+
+
+#: ESearch list entries that do not change what was searched: PubMed says "No items
+#: found." whenever Count is 0, which the count already tells.
+_SAID_BY_THE_COUNT = frozenset({"no items found."})
+
+
+def esearch_warnings(result: Mapping[str, Any]) -> list[str]:
+    """ESearch ``ErrorList`` and ``WarningList`` entries as ``"Kind: term"`` texts.
+
+    ``PhraseNotFound`` (a term that matches nothing, e.g. a mistyped MeSH heading),
+    ``FieldNotFound`` (an unknown ``[tag]``), ``QuotedPhraseNotFound``, ``PhraseIgnored``
+    (a stop word dropped) and ``OutputMessage`` all mean PubMed ran something other than
+    the query as written.
+    """
+    found: list[str] = []
+    for group in ("ErrorList", "WarningList"):
+        entries = result.get(group) or {}
+        for kind, terms in dict(entries).items():
+            for term in terms or []:
+                text = " ".join(str(term).split())
+                if kind == "OutputMessage" and text.lower() in _SAID_BY_THE_COUNT:
+                    continue
+                found.append(f"{kind}: {text}")
+    return found
 
 
 def plan_windows(

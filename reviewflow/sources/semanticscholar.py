@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reviewflow.sources.base import Source, env_value
+from reviewflow.sources.base import Page, Source, env_value, query_pairs
 
 __all__ = ["S2_FIELDS", "SemanticScholarSource", "parse_s2_paper"]
 
@@ -66,35 +66,36 @@ class SemanticScholarSource(Source):
         date_to: str | None = None,
         filters: Mapping[str, Any] | None = None,
         max_records: int | None = None,
+        search_field: str | None = None,
     ) -> Iterator[dict[str, Any]]:
+        self.choose_search_field(search_field)
         params: dict[str, Any] = {"query": query}
         extra = dict(filters or {})
         fields = extra.pop("fields", S2_FIELDS)
         if date_from or date_to:
             params["publicationDateOrYear"] = f"{date_from or ''}:{date_to or ''}"
         params.update(extra)
+        self.query_sent = query_pairs(params)
         params["fields"] = fields
-        token: str | None = None
-        fetched = 0
-        while max_records is None or fetched < max_records:
+
+        def fetch(token: str | None, size: int) -> Page:
             page = dict(params)
             if token:
                 page["token"] = token
             response = self.session.get("paper/search/bulk", page)
             data = response.json()
-            papers = data.get("data") if isinstance(data, dict) else None
             if not isinstance(data, dict) or "total" not in data:
                 response.reject("not a Semantic Scholar bulk search answer (no 'total')")
-                return
-            if self.hits is None:
-                self.hits = int(data.get("total") or 0)
-            for record in self.page_records(
-                papers or [], parse_s2_paper, response, fetched, max_records
-            ):
-                fetched += 1
-                yield record
-            if max_records is not None and fetched >= max_records:
-                return
-            token = data.get("token")
-            if not papers or not token:
-                return
+            for key in ("warning", "warnings"):
+                if data.get(key):
+                    self.check_warnings([f"{key}: {data[key]}"], response)
+            return Page(
+                response=response,
+                items=list(data.get("data") or []),
+                total=int(data.get("total") or 0),
+                next=data.get("token") or None,
+                path="paper/search/bulk",
+                params=page,
+            )
+
+        yield from self.paged(fetch, parse_s2_paper, None, max_records)

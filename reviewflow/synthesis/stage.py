@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from reviewflow.audit import StageAudit
-from reviewflow.io import atomic_open, atomic_write_json
+from reviewflow.io import atomic_write_json, write_csv
 from reviewflow.synthesis.dataset import load_dataset
 from reviewflow.synthesis.framework import code_studies, framework_matrix
 from reviewflow.synthesis.logic_model import build_logic_model, draw_logic_model, edge_table
@@ -38,8 +38,7 @@ SYNTHESIS_FILES = {
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        frame.to_csv(handle, index=False, lineterminator="\n")
+    write_csv(frame, path)
 
 
 def run_synthesis_stage(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from fixture_server import Route, routes_from_index, routes_from_pages
@@ -77,3 +78,97 @@ CASES = {
         2,
     ),
 }  # fmt: skip
+
+
+# -- faults built from the recordings -------------------------------------------------
+
+HTML_PAGE = (PUBMED / "efetch_pubmed_19304878_no_retmode_returns_html.html").read_bytes()
+
+
+def _emptied(body: bytes, *keys: str) -> bytes:
+    data = json.loads(body)
+    target = data
+    for key in keys[:-1]:
+        target = target[key]
+    target[keys[-1]] = []
+    return json.dumps(data).encode()
+
+
+def empty_page(name: str):
+    """A recorded page of ``name`` with its records taken out (counts and cursors kept)."""
+    if name == "pubmed":
+        return lambda body: re.sub(
+            rb"<PubmedArticle>.*?</PubmedArticle>\s*", b"", body, flags=re.DOTALL
+        )
+    keys = {
+        "europepmc": ("resultList", "result"),
+        "openalex": ("results",),
+        "crossref": ("message", "items"),
+        "semanticscholar": ("data",),
+    }[name]
+    return lambda body: _emptied(body, *keys)
+
+
+#: the request path of each source's result pages (faults are aimed at these)
+PAGE_PATH = {
+    "pubmed": "/efetch.fcgi",
+    "europepmc": "/search",
+    "openalex": "/works",
+    "crossref": "/works",
+    "semanticscholar": "/paper/search/bulk",
+}
+
+
+def openalex_paged_routes(page_size: int = 10) -> list[Route]:
+    """The recorded 38-work ``cited_by:`` page, served as pages of ``page_size`` by cursor.
+
+    OpenAlex answered this filter with one page; serving its works ten at a time (cursors
+    ``c1``, ``c2``...; ``next_cursor`` null on the last) gives a real multi-page answer.
+    """
+    folder = FIXTURES / "openalex" / "oa_snowball.bodies"
+    data = json.loads(next(folder.glob("05_*")).read_bytes())
+    works = data["results"]
+    routes = []
+    for start in range(0, len(works), page_size):
+        cursor = "*" if start == 0 else f"c{start}"
+        following = f"c{start + page_size}" if start + page_size < len(works) else None
+        meta = {**data["meta"], "per_page": page_size, "next_cursor": following}
+        body = json.dumps({"meta": meta, "results": works[start : start + page_size]})
+        routes.append(Route("GET", "/works", [("cursor", cursor)], body.encode()))
+    return routes
+
+
+OPENALEX_PAGED_FILTER = {"cited_by": "W3046863325|W3045921891"}
+
+
+def europepmc_xml_as_json(name: str) -> bytes:
+    """A recorded Europe PMC XML answer in the JSON shape ``format=json`` gives.
+
+    The two getpapers recordings were made in XML; their content (hit count, cursor,
+    results with their scalar fields) is carried over unchanged.
+    """
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring((FIXTURES / "europepmc" / name).read_bytes())
+    results = [
+        {child.tag: (child.text or "").strip() for child in result if len(child) == 0}
+        for result in root.iter("result")
+    ]
+    page = {
+        "version": root.findtext("version"),
+        "hitCount": int(root.findtext("hitCount") or 0),
+        "nextCursorMark": root.findtext("nextCursorMark"),
+        "request": {child.tag: child.text or "" for child in root.find("request")},
+        "resultList": {"result": results},
+    }
+    return json.dumps(page).encode()
+
+
+def europepmc_lies_routes() -> list[Route]:
+    """Europe PMC reporting 2 hits and serving 1, then an empty page (hitCount 0, ``*``)."""
+    first = europepmc_xml_as_json("getpapers_hitcount_lies.xml")
+    following = json.loads(first)["nextCursorMark"]
+    empty = europepmc_xml_as_json("getpapers_noresults_cursor_star.xml")
+    return routes_from_pages(
+        "/search", [({"cursorMark": "*"}, first), ({"cursorMark": following}, empty)]
+    )

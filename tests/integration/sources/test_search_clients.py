@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,6 @@ def test_parsed_fields_of_real_records(serve, tmp_path):
             ],
             "n0 r3sult s3arch t3rm",
         ),
-        ("pubmed", lambda: pubmed_routes("esearch_protein_no_hits_phrase_not_found.xml"), "abcXYZ"),
     ],
 )  # fmt: skip
 def test_empty_result(name, routes, query, serve, tmp_path):
@@ -97,6 +97,41 @@ def test_empty_result(name, routes, query, serve, tmp_path):
     assert list(source.search(query)) == []
     assert source.hits == 0
     assert server.count() == 1  # no EFetch or next page after zero hits
+
+
+def test_pubmed_warning_stops_the_search_unless_accepted(serve, tmp_path):
+    # a real ESearch answer: PhraseNotFound abcXYZ (and "No items found.", which Count says)
+    server = serve(pubmed_routes("esearch_protein_no_hits_phrase_not_found.xml"))
+    source = client("pubmed", server.url, tmp_path / "a")
+    with pytest.raises(SourceError) as error:
+        list(source.search("abcXYZ"))
+    text = str(error.value)
+    assert "the database changed the search: PhraseNotFound: abcXYZ." in text
+    assert "It searched: (abcXYZ[All Fields])" in text
+    assert 'allow_warnings: ["PhraseNotFound: abcXYZ"]' in text
+    assert "No items found" not in text
+    assert server.count() == 1
+
+    for allowed in (["PhraseNotFound"], ["phrasenotfound:  abcXYZ"]):
+        source = client("pubmed", server.url, tmp_path / "a")
+        source.allow_warnings = tuple(allowed)
+        assert list(source.search("abcXYZ")) == []
+        assert source.warnings == ["PhraseNotFound: abcXYZ"]
+        assert source.query_translation == "(abcXYZ[All Fields])"
+    source = client("pubmed", server.url, tmp_path / "a")
+    source.allow_warnings = ("FieldNotFound",)  # another kind does not cover it
+    with pytest.raises(SourceError, match="PhraseNotFound"):
+        list(source.search("abcXYZ"))
+
+
+def test_crossref_validation_failure_names_the_parameter(serve):
+    folder = FIXTURES / "crossref" / "test_works_query_filters_not_allowed_with_dois.bodies"
+    server = serve(routes_from_index(folder))
+    session = ApiSession("crossref", server.url, archive_dir=None, requests_per_second=1000)
+    with pytest.raises(SourceError) as error:
+        session.get("works/10.1371/journal.pone.0033693", {"query.author": "carl boettiger"})
+    assert "HTTP 400: This route does not support field query parameters" in str(error.value)
+    assert error.value.status == 400
 
 
 def test_429_waits_as_retry_after_says(serve, tmp_path, no_sleep):
@@ -142,30 +177,45 @@ def test_4xx_raises_the_api_message(serve):
     assert server.count() == 1  # a 400 is not retried
 
 
-def test_malformed_json_names_source_and_request(serve, tmp_path):
+def test_truncated_json_is_retried_and_kept_aside(serve, tmp_path, no_sleep):
     server = serve(openalex_routes())
     server.add_fault(body=b'{"meta": {"count": 2}, "results": [')
     source = client("openalex", server.url, tmp_path / "a")
-    with pytest.raises(SourceError, match=r"openalex: malformed JSON.*\(request: http://127"):
-        list(source.search("", filters={"openalex": "W3045921891|W3046863325"}))
-    # the bad body is kept for the audit but never resumed from
-    assert [e["final"] for e in archive_entries(tmp_path / "a")] == [False]
+    records = list(source.search("", filters={"openalex": "W3045921891|W3046863325"}))
+    assert len(records) == 2
+    # the bad body is kept for the audit but never resumed or replayed from
+    entries = archive_entries(tmp_path / "a")
+    assert [e["final"] for e in entries] == [False, True]
+    assert entries[0]["problem"] == "truncated JSON (cut off after 35 bytes)"
 
 
-def test_malformed_xml_names_source_and_request(serve, tmp_path):
+def test_a_body_that_stays_bad_names_what_came_back(serve, tmp_path, no_sleep):
+    server = serve(openalex_routes())
+    for _ in range(4):
+        server.add_fault(body=b'{"meta": {"count": 2}, "results": [')
+    with pytest.raises(SourceError) as error:
+        list(client("openalex", server.url, None).search("", filters={"openalex": "W1"}))
+    text = str(error.value)
+    assert "openalex: gave up after 4 attempts: HTTP 200 with truncated JSON" in text
+    assert "(request: http://127" in text
+
+
+def test_malformed_xml_is_retried_then_named(serve, tmp_path, no_sleep):
     server = serve(pubmed_routes())
-    server.add_fault(body=b"<eSearchResult><Count>3</Count", content_type="text/xml")
-    with pytest.raises(SourceError, match=r"pubmed: malformed E-utilities XML.*esearch\.fcgi"):
+    for _ in range(4):
+        server.add_fault(body=b"<eSearchResult><Count>3</Count", content_type="text/xml")
+    with pytest.raises(SourceError, match=r"pubmed: gave up after 4 attempts: HTTP 200 with truncated XML.*esearch\.fcgi"):  # fmt: skip
         list(client("pubmed", server.url, tmp_path / "a").search("cancer"))
+    assert server.count() == 4
 
 
-def test_html_instead_of_xml_is_an_error(serve):
+def test_html_instead_of_xml_is_an_error(serve, no_sleep):
     html = (PUBMED / "efetch_pubmed_19304878_no_retmode_returns_html.html").read_bytes()
     routes = pubmed_routes()[:1] + [
         Route("GET", "/efetch.fcgi", [], html, content_type="text/html")
     ]
     server = serve(routes)
-    with pytest.raises(SourceError, match=r"pubmed: .*efetch\.fcgi"):
+    with pytest.raises(SourceError, match=r"pubmed: gave up .*an HTML page \(PmFetch response\) instead of XML.*efetch\.fcgi"):  # fmt: skip
         list(client("pubmed", server.url, None).search("cancer", max_records=8))
 
 
@@ -233,3 +283,34 @@ def test_identical_requests_replayed_in_recorded_order(serve, tmp_path):
     assert bodies[0] != bodies[1]
     replay = ApiSession("crossref", "http://x", archive_dir=tmp_path / "a", replay=True, requests_per_second=1)  # fmt: skip
     assert [replay.get("works", params).body for _ in range(2)] == bodies
+
+
+def _with(body: bytes, path: tuple[str, ...], value) -> bytes:
+    data = json.loads(body)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "value", "warning"),
+    [
+        ("europepmc", ("errMsg",), "Syntax error near column 7", "errCode error: Syntax error near column 7"),
+        ("openalex", ("meta", "warnings"), ["filter 'typ' ignored"], "warnings: filter 'typ' ignored"),
+    ],
+)  # fmt: skip
+def test_json_sources_stop_on_their_warnings(name, path, value, warning, serve, tmp_path):
+    routes, search, n_records, _ = CASES[name]
+    server = serve(routes())
+    server.add_fault(transform=lambda body: _with(body, path, value))
+    source = client(name, server.url, tmp_path / "a")
+    with pytest.raises(SourceError, match=f'allow_warnings: \\["{warning}"\\]'):
+        list(source.search(**search))
+    server = serve(routes())
+    server.add_fault(transform=lambda body: _with(body, path, value))
+    source = client(name, server.url, tmp_path / "b")
+    source.allow_warnings = (warning.split(":")[0],)
+    assert len(list(source.search(**search))) == n_records
+    assert source.warnings == [warning]

@@ -97,12 +97,12 @@ def test_replay_is_byte_identical_and_offline(serve, tmp_path):
     assert audit["counts"]["hits_reported"] == 2 and audit["counts"]["requests_made"] == 1
 
 
-def test_malformed_page_writes_nothing(serve, tmp_path):
+def test_malformed_page_writes_nothing(serve, tmp_path, no_sleep):
     server = serve(europepmc_routes())
     server.routes[5].body = server.routes[5].body[:-200]  # a real page, cut mid-record
     sources = {"europepmc": {"base_url": server.url, "requests_per_second": 1000}}
     out = outputs(tmp_path, "epmc")
-    with pytest.raises(SourceError, match=r"europepmc: malformed JSON .*cursorMark="):
+    with pytest.raises(SourceError, match=r"europepmc: gave up .*truncated JSON.*cursorMark="):
         run_search_stage(search=europepmc_search(), sources=sources, replay=False, **out)
     assert not any(p.exists() for p in out.values())
 
@@ -188,3 +188,17 @@ def test_recordings_index_reader_keeps_order():
     folder = FIXTURES / "crossref" / "test_cursor_max.bodies"
     found = recordings_from_index(folder)
     assert [r.origin.split("/")[-1][:2] for r in found] == ["00", "01", "02", "03", "04"]
+
+
+def test_cli_search_stops_on_a_warning_unless_allowed(serve, tmp_path, capsys):
+    from source_routes import pubmed_routes
+
+    server = serve(pubmed_routes("esearch_protein_no_hits_phrase_not_found.xml"))
+    argv = ["search", "pubmed", "abcXYZ", "--base-url", server.url, "-o", str(tmp_path / "p.csv")]
+    assert main(argv) == 2
+    assert "PhraseNotFound: abcXYZ" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
+    assert main([*argv, "--allow-warning", "PhraseNotFound"]) == 0
+    err = capsys.readouterr().err
+    assert "database warning accepted: PhraseNotFound: abcXYZ" in err
+    assert "searched (abcXYZ[All Fields])" in err

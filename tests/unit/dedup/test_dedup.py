@@ -301,8 +301,9 @@ def test_uncertain_workbook_cells_are_text(tmp_path: Path) -> None:
     path = tmp_path / "u.xlsx"
     write_uncertain_xlsx([{"record_id_a": "a", "title_a": "=HYPERLINK(1)", "score": "0.9"}], path)
     sheet = load_workbook(path).active
-    assert sheet.cell(row=2, column=5).value == "'=HYPERLINK(1)"
+    assert sheet.cell(row=2, column=5).value == "=HYPERLINK(1)"  # text, no visible apostrophe
     assert sheet.cell(row=2, column=5).data_type == "s"
+    assert sheet.cell(row=2, column=5).quotePrefix
 
 
 def test_cli_writes_record_and_cluster_ids(tmp_path: Path) -> None:
