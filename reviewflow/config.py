@@ -3,11 +3,21 @@
 Snakemake's own ``validate`` stops at the first error; reviewers fixing a config want them all,
 each named by its key path (``screening.stopping.recall_target: 1.3 is greater than the
 maximum of 1``). The Snakefile and ``reviewflow validate`` both call :func:`validate_config`.
+
+Validation also fills in every default the schema gives, once: the config that comes out
+holds every key a stage reads, so the stages' settings classes (``from_config``) read their
+block without a default of their own, and a default is written in one place, the schema.
+A block is created with its default only where the schema gives one beside the block's
+``$ref`` (``dedup: {$ref: ..., default: {}}``); a block without one (``citations``,
+``published``) stays absent and means "not configured".
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +29,10 @@ __all__ = [
     "BOOLEAN_WORDS",
     "REPO_ROOT",
     "SCHEMA_PATH",
+    "block_defaults",
     "coerce_booleans",
     "config_errors",
+    "fill_block",
     "load_config",
     "validate_config",
 ]
@@ -42,19 +54,71 @@ def _load_yaml(path: str | os.PathLike[str]) -> Any:
         raise ConfigError(f"{path}{where}: not valid YAML: {exc}") from exc
 
 
-def _validator(schema_path: Path) -> Any:
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
+def _load_schema(path: Path) -> Any:
+    """A schema file, read once per version of the file (schemas are read at every start)."""
+    resolved = path.resolve()
+    return copy.deepcopy(_cached_schema(resolved, resolved.stat().st_mtime_ns))
 
-    schema = _load_yaml(schema_path)
-    base = schema_path.resolve().parent
+
+@functools.cache
+def _cached_schema(path: Path, mtime_ns: int) -> Any:
+    return _load_yaml(path)
+
+
+@functools.cache
+def _filling_class() -> Any:
+    """Draft 2020-12, extended so that validating also fills in the schema's defaults.
+
+    The ``properties`` keyword first sets every absent property that has a ``default``
+    (a deep copy), then validates as usual, so a block created from its default gets its
+    own properties' defaults in turn. ``properties`` only acts on objects, so the branches
+    of a ``oneOf`` that expect a string or a list never touch the instance.
+    """
+    from jsonschema import Draft202012Validator, validators
+
+    check_properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def properties(
+        validator: Any, wanted: Mapping[str, Any], instance: Any, schema: Mapping[str, Any]
+    ) -> Iterator[Any]:
+        if validator.is_type(instance, "object"):
+            for name, subschema in wanted.items():
+                if isinstance(subschema, Mapping) and "default" in subschema:
+                    instance.setdefault(name, copy.deepcopy(subschema["default"]))
+        yield from check_properties(validator, wanted, instance, schema)
+
+    return validators.extend(Draft202012Validator, {"properties": properties})
+
+
+@functools.cache
+def _registry(base: Path) -> Any:
+    """The schemas under ``base``, read as Draft 2020-12 when a ``$ref`` reaches them.
+
+    Their ``$schema`` key is dropped on the way: jsonschema picks the validator class of a
+    subschema from it, which would swap the default-filling class for the plain one.
+    """
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
 
     def retrieve(uri: str) -> Resource:
         target = base / uri.removeprefix("file://")
-        return Resource.from_contents(_load_yaml(target))
+        contents = _load_schema(target)
+        if isinstance(contents, dict):
+            contents = {k: v for k, v in contents.items() if k != "$schema"}
+        return DRAFT202012.create_resource(contents)
 
-    registry: Registry = Registry(retrieve=retrieve)  # type: ignore[call-arg]
-    return Draft202012Validator(schema, registry=registry)
+    return Registry(retrieve=retrieve)  # type: ignore[call-arg]
+
+
+def _validator(schema_path: Path, *, fill: bool = False, ref: str = "") -> Any:
+    """A validator of the config schema, or of the part of it ``ref`` points at
+    (``schemas/sources.schema.yaml#/$defs/source``, relative to the schema's folder)."""
+    from jsonschema import Draft202012Validator
+
+    base = schema_path.resolve().parent
+    schema = {"$ref": ref} if ref else _load_schema(schema_path)
+    cls = _filling_class() if fill else Draft202012Validator
+    return cls(schema, registry=_registry(base))
 
 
 def _key_path(error: Any) -> str:
@@ -68,11 +132,17 @@ def _describe(error: Any) -> str:
     return f"{_key_path(error)}: {error.message}"
 
 
-def config_errors(config: Any, schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> list[str]:
-    """Every schema violation, as ``key.path: message`` lines, in document order."""
-    validator = _validator(Path(schema_path))
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+def _errors(validator: Any, instance: Any) -> list[str]:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
     return [_describe(e) for e in errors]
+
+
+def config_errors(config: Any, schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> list[str]:
+    """Every schema violation, as ``key.path: message`` lines, in document order.
+
+    The config is only read: defaults are filled in by :func:`validate_config`.
+    """
+    return _errors(_validator(Path(schema_path)), config)
 
 
 #: Text a boolean may be given as: the words YAML 1.1 reads as booleans, and 1/0.
@@ -131,17 +201,41 @@ def validate_config(
     schema_path: str | os.PathLike[str] = SCHEMA_PATH,
     *,
     source: str = "config",
-) -> None:
-    """Raise :class:`ConfigError` listing every problem, or return quietly."""
-    errors = config_errors(config, schema_path)
+) -> Any:
+    """Fill in the schema's defaults (in place) and return the config, or raise
+    :class:`ConfigError` listing every problem."""
+    errors = _errors(_validator(Path(schema_path), fill=True), config)
     if errors:
         listing = "\n  ".join(errors)
         raise ConfigError(f"{source} does not match {Path(schema_path).name}:\n  {listing}")
+    return config
+
+
+def fill_block(
+    block: Any, ref: str, *, source: str = "", schema_path: str | os.PathLike[str] = SCHEMA_PATH
+) -> Any:
+    """Validate one block of a config against the part of the schema ``ref`` names, filling
+    in its defaults (in place); for a block built outside a config file (a subcommand's
+    options). Errors are named ``<source>.<key path>``."""
+    errors = _errors(_validator(Path(schema_path), fill=True, ref=ref), block)
+    if errors:
+        where = f"{source}." if source else ""
+        listing = "\n  ".join(where + e for e in errors)
+        raise ConfigError(f"{source or ref} does not match the schema:\n  {listing}")
+    return block
+
+
+def block_defaults(ref: str, schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> dict[str, Any]:
+    """The block the schema part ``ref`` describes when config leaves out every key."""
+    block: dict[str, Any] = {}
+    _errors(_validator(Path(schema_path), fill=True, ref=ref), block)
+    return block
 
 
 def load_config(
     path: str | os.PathLike[str], schema_path: str | os.PathLike[str] = SCHEMA_PATH
 ) -> dict[str, Any]:
+    """A config file, validated, with every default the schema gives filled in."""
     config = _load_yaml(path)
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: a config file must be a mapping of keys to values")

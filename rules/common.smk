@@ -6,7 +6,8 @@ from snakemake.exceptions import WorkflowError
 
 from snakemake.utils import update_config
 
-from reviewflow.config import coerce_booleans, config_errors
+from reviewflow.config import coerce_booleans, validate_config
+from reviewflow.errors import ConfigError
 from reviewflow.update import UPDATE_FILE, read_update_file
 
 
@@ -20,17 +21,16 @@ apply_update_file()
 
 
 def validate_review_config():
-    """Stop before any job runs if the config breaks the schema, naming every bad key.
+    """Stop before any job runs if the config breaks the schema, naming every bad key, and
+    fill in every default the schema gives (the one place defaults are written).
     Booleans given on the command line (--config replay=true) arrive as text: read them.
     """
     schema = Path(workflow.basedir) / "config" / "config.schema.yaml"
     coerce_booleans(config, schema)
-    errors = config_errors(config, schema)
-    if errors:
-        raise WorkflowError(
-            "The review config does not match config/config.schema.yaml:\n  "
-            + "\n  ".join(errors)
-        )
+    try:
+        validate_config(config, schema, source="The review config")
+    except ConfigError as error:
+        raise WorkflowError(str(error)) from None
 
 
 validate_review_config()
