@@ -8,12 +8,13 @@ counts are computed from these files rather than typed in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import platform
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import TracebackType
@@ -95,7 +96,10 @@ def _file_entries(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, str
 
 
 def _jsonable(value: Any) -> Any:
-    """Parameters may hold numpy numbers, paths or tuples; audit JSON holds plain values."""
+    """Parameters may hold settings, numpy numbers, paths or tuples; audit JSON holds plain
+    values (a settings object is written as the block it was read from)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -153,7 +157,9 @@ class StageAudit:
             audit.reasons["merged: same DOI"] += 1
 
     Nothing is written when the block raises, so a failed stage leaves no audit claiming
-    success (and Snakemake removes its partial outputs).
+    success (and Snakemake removes its partial outputs). ``declares`` are the counts the
+    stage promises PRISMA (:class:`reviewflow.vocab.PrismaCount` members): a block that
+    ends without one of them is an error, not an audit with a hole in it.
     """
 
     def __init__(
@@ -165,8 +171,10 @@ class StageAudit:
         inputs: Iterable[str | os.PathLike[str]] = (),
         outputs: Iterable[str | os.PathLike[str]] = (),
         parameters: Mapping[str, Any] | None = None,
+        declares: Sequence[str] = (),
     ) -> None:
         self.path = path
+        self.declares = tuple(str(c) for c in declares)
         self.stage = stage
         self.rule = rule
         self.inputs = list(inputs)
@@ -192,6 +200,13 @@ class StageAudit:
     ) -> None:
         if exc_type is not None:
             return
+        missing = [c for c in self.declares if c not in self.counts]
+        if missing:
+            raise DataError(
+                f"rule {self.rule} did not count {', '.join(missing)}, which it declares for "
+                "the PRISMA 2020 diagram",
+                path=os.fspath(self.path),
+            )
         self.record = write_audit(
             self.path,
             stage=self.stage,
@@ -280,18 +295,11 @@ def print_audit_table(audits: list[dict[str, Any]], *, file: Any = None) -> None
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=file or sys.stdout, width=200)
+    # rich measures the terminal (and falls back to 80 columns for a pipe or a file)
+    console = Console(file=file or sys.stdout)
     table = Table(title="reviewflow audit", show_lines=True)
-    for column in (
-        "stage",
-        "rule",
-        "what",
-        "started",
-        "finished",
-        "inputs (sha256)",
-        "counts",
-        "why records left",
-    ):
+    table.add_column("stage", no_wrap=True)  # short names, kept whole however narrow
+    for column in ("rule", "what", "ran (UTC)", "inputs (sha256)", "counts", "why records left"):
         table.add_column(column, overflow="fold")
     for audit in audits:
         inputs = "\n".join(
@@ -306,8 +314,7 @@ def print_audit_table(audits: list[dict[str, Any]], *, file: Any = None) -> None
             audit.get("stage", ""),
             audit.get("rule", ""),
             describe_run(audit),
-            audit.get("started", ""),
-            audit.get("finished", ""),
+            f"{audit.get('started', '')}\n{audit.get('finished', '')}",
             inputs,
             counts,
             reasons,

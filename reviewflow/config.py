@@ -34,6 +34,7 @@ __all__ = [
     "config_errors",
     "fill_block",
     "load_config",
+    "schema_at",
     "validate_config",
 ]
 
@@ -212,13 +213,18 @@ def validate_config(
 
 
 def fill_block(
-    block: Any, ref: str, *, source: str = "", schema_path: str | os.PathLike[str] = SCHEMA_PATH
+    block: Any,
+    ref: str,
+    *,
+    source: str = "",
+    check: bool = True,
+    schema_path: str | os.PathLike[str] = SCHEMA_PATH,
 ) -> Any:
     """Validate one block of a config against the part of the schema ``ref`` names, filling
     in its defaults (in place); for a block built outside a config file (a subcommand's
-    options). Errors are named ``<source>.<key path>``."""
+    options). Errors are named ``<source>.<key path>``; ``check=False`` only fills."""
     errors = _errors(_validator(Path(schema_path), fill=True, ref=ref), block)
-    if errors:
+    if errors and check:
         where = f"{source}." if source else ""
         listing = "\n  ".join(where + e for e in errors)
         raise ConfigError(f"{source or ref} does not match the schema:\n  {listing}")
@@ -230,6 +236,31 @@ def block_defaults(ref: str, schema_path: str | os.PathLike[str] = SCHEMA_PATH) 
     block: dict[str, Any] = {}
     _errors(_validator(Path(schema_path), fill=True, ref=ref), block)
     return block
+
+
+def schema_at(ref: str, schema_path: str | os.PathLike[str] = SCHEMA_PATH) -> dict[str, Any]:
+    """The part of the schema ``ref`` points at, with every ``$ref`` inside it resolved
+    (``properties`` and ``items`` included), for tools that read the schema's structure."""
+    base = Path(schema_path).resolve().parent
+
+    def resolve(node: Any, here: Path) -> Any:
+        while isinstance(node, dict) and "$ref" in node:
+            file_part, _, pointer = node["$ref"].partition("#")
+            target = (here.parent / file_part) if file_part else here
+            found = _load_schema(target)
+            for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+                found = found[part]
+            extra = {k: v for k, v in node.items() if k != "$ref"}
+            node, here = {**found, **extra}, target
+        if isinstance(node, dict):
+            node = dict(node)
+            if isinstance(node.get("properties"), dict):
+                node["properties"] = {k: resolve(v, here) for k, v in node["properties"].items()}
+            if isinstance(node.get("items"), dict):
+                node["items"] = resolve(node["items"], here)
+        return node
+
+    return dict(resolve({"$ref": ref}, base / "config.schema.yaml"))
 
 
 def load_config(

@@ -16,12 +16,15 @@ is one that itself starts with an apostrophe and then ``= + - @``.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -30,10 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "WORKBOOK_EPOCH",
     "atomic_open",
     "escape_cell",
     "escape_frame",
+    "newest_time",
     "read_csv_table",
+    "save_workbook",
     "unescape_cell",
     "unescape_frame",
     "write_csv",
@@ -164,3 +170,55 @@ def read_csv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     return unescape_frame(frame)
+
+
+#: The time a workbook states when nothing it holds carries one: the ZIP format's first
+#: representable moment (1980-01-01T00:00:00Z), which no real run can be mistaken for.
+WORKBOOK_EPOCH = dt.datetime(1980, 1, 1)
+
+
+def newest_time(values: Iterable[Any]) -> str:
+    """The latest ISO 8601 time among ``values`` (``retrieved_at`` cells), ``""`` if none."""
+    found = sorted(
+        str(v) for v in values if isinstance(v, str) and len(v) >= 10 and v[:4].isdigit()
+    )
+    return found[-1] if found else ""
+
+
+def _workbook_time(as_of: str) -> dt.datetime:
+    """``as_of`` as naive UTC (what xlsx core properties and ZIP entries hold)."""
+    if not as_of:
+        return WORKBOOK_EPOCH
+    when = dt.datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return max(when.replace(microsecond=0), WORKBOOK_EPOCH)
+
+
+def save_workbook(workbook: Any, path: str | os.PathLike[str], *, as_of: str = "") -> None:
+    """Write an openpyxl workbook atomically, byte for byte the same for the same content.
+
+    openpyxl stamps the save time into the workbook's properties (created, modified) and
+    into every ZIP entry; here both are ``as_of`` (the data's own time, e.g. the newest
+    ``retrieved_at`` of the rows: see :func:`newest_time`), or :data:`WORKBOOK_EPOCH` when
+    the data carries none, so a replayed run writes an identical file.
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
+    when = _workbook_time(as_of)
+    workbook.properties.created = when
+    workbook.properties.modified = when
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
+    fixed = io.BytesIO()
+    with (
+        zipfile.ZipFile(written) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target,
+    ):
+        for entry in source.infolist():
+            stamped = zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6])
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            stamped.external_attr = entry.external_attr
+            target.writestr(stamped, source.read(entry.filename))
+    atomic_write_bytes(path, fixed.getvalue())

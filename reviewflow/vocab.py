@@ -17,6 +17,7 @@ __all__ = [
     "Decision",
     "Direction",
     "FoundBy",
+    "PrismaCount",
     "Stage",
     "TraceStatus",
 ]
@@ -114,6 +115,51 @@ class Stage(StrEnum):
     PRISMA = "prisma"
     REPRODUCTION = "reproduction"
     REPORT = "report"
+
+
+class PrismaCount(StrEnum):
+    """The audit count behind each box of the PRISMA 2020 flow diagram: one key per box.
+
+    Every stage whose numbers reach the diagram declares the members it writes (the
+    ``*_COUNTS`` tuple beside its rule, e.g. ``reviewflow.sources.stage.SEARCH_COUNTS``);
+    :class:`reviewflow.audit.StageAudit` refuses to finish a stage without them, and
+    :mod:`reviewflow.prisma.counts` reads exactly these keys: a missing one is an error,
+    never a 0. The values are the keys of the audit records' ``counts``.
+    """
+
+    #: search_database, import_records: one line under Databases / Registers / other methods
+    RECORDS_IDENTIFIED = "records_out"
+    #: chase_citations: other methods, "Citation searching" by direction
+    CITATIONS_BACKWARD = "records_backward"
+    CITATIONS_FORWARD = "records_forward"
+    #: deduplicate_records: "Duplicate records removed"
+    DUPLICATES_REMOVED = "duplicates_removed"
+    #: screen_records: "Records screened", "Records excluded", and the records still
+    #: unscreened (awaiting screening, or set aside by the stopping rule once it is met)
+    RECORDS_SCREENED = "screened"
+    RECORDS_EXCLUDED = "excluded"
+    RECORDS_AWAITING = "awaiting"
+    #: assess_fulltexts: the "reports" boxes and "Studies included in review"
+    REPORTS_SOUGHT = "reports_sought"
+    REPORTS_NOT_RETRIEVED = "reports_not_retrieved"
+    REPORTS_ASSESSED = "reports_assessed"
+    REPORTS_EXCLUDED = "reports_excluded"
+    REPORTS_AWAITING = "awaiting_fulltext_decision"
+    STUDIES_INCLUDED = "studies_included"
+    REPORTS_INCLUDED = "reports_included"
+    #: An update run (the PRISMA 2020 updated-review flow) counts what is new in this run:
+    #: deduplicate_records' studies none of whose records an earlier run had, and the
+    #: screening and full-text boxes for those studies only.
+    STUDIES_NEW = "studies_new"
+    NEW_RECORDS_SCREENED = "new_screened"
+    NEW_RECORDS_EXCLUDED = "new_excluded"
+    NEW_RECORDS_AWAITING = "new_awaiting"
+    NEW_REPORTS_SOUGHT = "new_reports_sought"
+    NEW_REPORTS_NOT_RETRIEVED = "new_reports_not_retrieved"
+    NEW_REPORTS_ASSESSED = "new_reports_assessed"
+    NEW_REPORTS_EXCLUDED = "new_reports_excluded"
+    NEW_STUDIES_INCLUDED = "new_studies_included"
+    NEW_REPORTS_INCLUDED = "new_reports_included"
 
 
 class TraceStatus(StrEnum):

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                 table.add_column(column.replace("_", " "))
         for row in rows:
             table.add_row(*(str(v) for k, v in row.items() if k != "results"))
-        Console(width=200).print(table)
+        Console().print(table)
         return 0
 
     audits = load_audits(args.results)
