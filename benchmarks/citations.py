@@ -35,6 +35,10 @@ RECORDED = ROOT / "tests" / "fixtures" / "citations" / "oa_snowball.bodies"
 REFS_PER_SEED, CITING_PER_SEED = 40, 25
 
 
+#: Both directions, as citations.directions defaults to.
+BOTH = ("backward", "forward")
+
+
 def _template() -> dict:
     body = next(RECORDED.glob("01_*.json")).read_text(encoding="utf-8")
     return json.loads(body)["results"][0]
@@ -139,7 +143,7 @@ def main() -> int:
                 archive_dir=Path(tmp) / "openalex",
             )
             started = time.perf_counter()
-            result = run_rounds([client], seeds_from_config(graph.seeds))
+            result = run_rounds([client], seeds_from_config(graph.seeds), directions=BOTH, depth=1)
             elapsed = time.perf_counter() - started
         server.shutdown()
         rows.append(

@@ -33,11 +33,11 @@ from source_routes import (  # noqa: E402
     PAGE_PATH,
     empty_page,
     openalex_paged_routes,
+    run_search_stage,
 )
 
 from reviewflow.errors import ReviewflowError  # noqa: E402
 from reviewflow.records import read_records  # noqa: E402
-from reviewflow.sources.stage import run_search_stage  # noqa: E402
 
 RETRIES = 3
 

@@ -90,25 +90,25 @@ def run_collect_stage(
     record_tables: Sequence[str],
     out_records: str,
     audit_path: str,
-    previous_runs: Sequence[str] = (),
+    previous_tables: Sequence[str] = (),
     run_label: str = "",
 ) -> None:
-    previous_tables = [
-        Path(run) / "records" / "all_records.csv"
-        for run in previous_runs
-        if (Path(run) / "records" / "all_records.csv").is_file()
-    ]
+    """Rule ``collect_records``: every source's records in one table; in an update the
+    earlier runs' tables (``runs/<date>/results/records/all_records.csv``, oldest first)
+    are carried forward and each record marked with the run that first saw it."""
     with StageAudit(
         audit_path,
         stage=Stage.COLLECT,
         rule="collect_records",
         inputs=[*record_tables, *previous_tables],
         outputs=[out_records],
-        parameters={"previous_runs": list(previous_runs), "run_label": run_label},
+        parameters={"previous_tables": list(previous_tables), "run_label": run_label},
     ) as audit:
         current = collect_records(record_tables)
         label = run_label or "initial"
-        previous = [(_run_label(str(p.parent.parent)), read_records(p)) for p in previous_tables]
+        previous = [
+            (_run_label(str(Path(p).parent.parent)), read_records(p)) for p in previous_tables
+        ]
         records = carry_forward(current, previous, label)
         write_records(records, out_records)
         audit.counts["records_this_run"] = len(current)

@@ -9,34 +9,18 @@ same readers the stages use, so a bad file stops the run before anything is dele
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
-from reviewflow.errors import DataError
+from reviewflow.clusters import record_study_map
 from reviewflow.io import atomic_write_text
 
 __all__ = [
     "check_dedup_decisions",
     "check_fulltext_decisions",
     "check_screening_decisions",
-    "study_map",
 ]
-
-
-def study_map(clusters_path: str | os.PathLike[str]) -> dict[str, str]:
-    """record id -> study id from ``clusters.csv``; every study id also maps to itself."""
-    try:
-        clusters = pd.read_csv(clusters_path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"cannot read clusters: {exc}", path=str(clusters_path)) from exc
-    for column in ("record_id", "study_id"):
-        if column not in clusters.columns:
-            raise DataError(f"no {column!r} column", path=str(clusters_path), line=1, field=column)
-    mapping = dict(zip(clusters["record_id"], clusters["study_id"], strict=True))
-    for study in set(clusters["study_id"]):
-        mapping.setdefault(study, study)
-    return mapping
 
 
 def check_screening_decisions(
@@ -48,7 +32,7 @@ def check_screening_decisions(
     """Title/abstract decision files (one per reviewer), checked against the studies."""
     from reviewflow.screening.decisions import read_decision_file
 
-    mapping = study_map(clusters_path)
+    mapping = record_study_map(clusters_path)
     lines = []
     for index, path in enumerate(decision_paths):
         rows = read_decision_file(path, mapping, file_index=index)
@@ -60,15 +44,15 @@ def check_fulltext_decisions(
     *,
     clusters_path: str | os.PathLike[str],
     decision_paths: Sequence[str],
-    exclusion_reasons: Sequence[Mapping[str, str]],
+    reason_codes: Sequence[str],
     out_report: str | os.PathLike[str],
 ) -> None:
     """Full-text decision files, checked against the studies and the exclusion reasons."""
     from reviewflow.fulltext.decisions import read_fulltext_decisions
 
-    codes = [str(r["code"]) for r in exclusion_reasons]
+    codes = list(reason_codes)
     rows = read_fulltext_decisions(
-        list(decision_paths), record_to_study=study_map(clusters_path), reason_codes=codes
+        list(decision_paths), record_to_study=record_study_map(clusters_path), reason_codes=codes
     )
     atomic_write_text(
         out_report, f"{', '.join(decision_paths)}: {len(rows)} full-text decisions, all valid\n"

@@ -10,6 +10,8 @@ if is_enabled("citations"):
         input:
             decisions=citation_decisions(),
             tables=citation_tables(),
+            previous_seeds=previous_run_files(CITATIONS.seeds),
+            archive=replayed_archive("citations"),
         output:
             **citation_outputs(),
         log:
@@ -21,9 +23,9 @@ if is_enabled("citations"):
         conda:
             "../environment.yml"
         params:
-            seeds=lookup(dpath="citations/seeds", within=config, default=[]),
-            settings=citation_params(),
+            citations=lookup(dpath="citations", within=config),
+            sources=lookup(dpath="sources", within=config),
             replay=is_replay(),
-            archive=lambda wildcards, output: archive_beside(output.records),
+            archive=CITATIONS.archive,
         script:
             "../scripts/chase_citations.py"

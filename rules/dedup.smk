@@ -3,10 +3,10 @@
 
 rule check_dedup_decisions:
     input:
-        records="results/records/all_records.csv",
+        records=DEDUP.records,
         manual=decision_files("dedup"),
     output:
-        report="results/dedup/decisions_checked.txt",
+        report=DEDUP.decisions_checked,
     log:
         "results/logs/dedup/check_dedup_decisions.log",
     benchmark:
@@ -19,20 +19,21 @@ rule check_dedup_decisions:
 
 rule deduplicate_records:
     input:
-        records="results/records/all_records.csv",
+        records=DEDUP.records,
         manual=decision_files("dedup"),
-        checked="results/dedup/decisions_checked.txt",
+        checked=DEDUP.decisions_checked,
+        previous_clusters=previous_run_files(DEDUP.clusters),
     output:
-        studies="results/dedup/studies.csv",
-        clusters="results/dedup/clusters.csv",
-        merges="results/dedup/merges.csv",
-        uncertain_csv="results/dedup/uncertain_pairs.csv",
+        studies=DEDUP.studies,
+        clusters=DEDUP.clusters,
+        merges=DEDUP.merges,
+        uncertain_csv=DEDUP.uncertain_csv,
         uncertain_xlsx=report(
-            "results/dedup/uncertain_pairs.xlsx",
+            DEDUP.uncertain_xlsx,
             caption="../report/dedup.rst",
             category="Deduplication",
         ),
-        audit="results/dedup/deduplicate_records.audit.json",
+        audit=DEDUP.audit,
     log:
         "results/logs/dedup/deduplicate_records.log",
     benchmark:
@@ -40,8 +41,9 @@ rule deduplicate_records:
     conda:
         "../environment.yml"
     params:
-        settings=lookup(dpath="dedup", within=config, default={}),
-        previous_runs=lookup(dpath="update/previous_runs", within=config, default=[]),
-        run_label=update_run_label(),
+        settings=lookup(dpath="dedup", within=config),
+        previous_runs=previous_runs(),
+        run_label=UPDATE.run_label,
+        enabled=is_enabled("dedup"),
     script:
         "../scripts/deduplicate_records.py"

@@ -6,13 +6,13 @@
 
 rule export_extraction_sheets:
     input:
-        included="results/fulltext/included.csv",
-        clusters="results/dedup/clusters.csv",
+        included=EXTRACTION.included,
+        clusters=EXTRACTION.clusters,
         previous=extraction_previous_workbook(),
     output:
-        workbook="results/extraction/extraction_form.xlsx",
-        csv=directory("results/extraction/csv"),
-        audit="results/extraction/export_extraction_sheets.audit.json",
+        workbook=EXTRACTION.workbook,
+        csv=directory(EXTRACTION.csv),
+        audit=EXTRACTION.export_audit,
     log:
         "results/logs/extraction/export_extraction_sheets.log",
     benchmark:
@@ -20,22 +20,22 @@ rule export_extraction_sheets:
     conda:
         "../environment.yml"
     params:
-        extraction=lookup(dpath="extraction", within=config, default={}),
-        title=lookup(dpath="review/title", within=config, default=""),
+        extraction=lookup(dpath="extraction", within=config),
+        title=lookup(dpath="review/title", within=config),
     script:
         "../scripts/export_extraction_sheets.py"
 
 
 rule import_extraction:
     input:
-        included="results/fulltext/included.csv",
-        clusters="results/dedup/clusters.csv",
+        included=EXTRACTION.included,
+        clusters=EXTRACTION.clusters,
         filled=extraction_filled_workbook(),
     output:
-        dataset="results/extraction/dataset.json",
-        report="results/extraction/validation.txt",
-        tables=directory("results/extraction/tables"),
-        audit="results/extraction/import_extraction.audit.json",
+        dataset=EXTRACTION.dataset,
+        report=EXTRACTION.validation,
+        tables=directory(EXTRACTION.tables),
+        audit=EXTRACTION.import_audit,
     log:
         "results/logs/extraction/import_extraction.log",
     benchmark:
@@ -43,6 +43,6 @@ rule import_extraction:
     conda:
         "../environment.yml"
     params:
-        extraction=lookup(dpath="extraction", within=config, default={}),
+        extraction=lookup(dpath="extraction", within=config),
     script:
         "../scripts/import_extraction.py"

@@ -8,9 +8,9 @@
 
 rule locate_fulltexts:
     input:
-        included="results/screening/included.csv",
-        clusters="results/dedup/clusters.csv",
-        archive=fulltext_replay_archive(),
+        included=FULLTEXT.screened,
+        clusters=FULLTEXT.clusters,
+        archive=replayed_archive("fulltext", optional=True),
     output:
         **locate_fulltexts_outputs(),
     log:
@@ -22,28 +22,21 @@ rule locate_fulltexts:
     conda:
         "../environment.yml"
     params:
-        pdf_dir=lookup(dpath="fulltext/pdf_dir", within=config, default="fulltexts"),
-        download=lookup(dpath="fulltext/download", within=config, default=False),
-        email_env=lookup(
-            dpath="fulltext/unpaywall_email_env",
-            within=config,
-            default="UNPAYWALL_EMAIL",
-        ),
-        sources=lookup(dpath="fulltext", within=config, default={}),
+        fulltext=lookup(dpath="fulltext", within=config),
+        sources=lookup(dpath="sources", within=config),
         replay=is_replay(),
-        archive=lambda wildcards, output: str(
-            Path(output.availability).with_name("archive")
-        ),
+        archive=FULLTEXT.archive,
+        pdfs=FULLTEXT.pdfs,
     script:
         "../scripts/locate_fulltexts.py"
 
 
 rule check_fulltext_decisions:
     input:
-        clusters="results/dedup/clusters.csv",
-        decisions=fulltext_decision_files(),
+        clusters=FULLTEXT.clusters,
+        decisions=decision_files("fulltext"),
     output:
-        report="results/fulltext/decisions_checked.txt",
+        report=FULLTEXT.decisions_checked,
     log:
         "results/logs/fulltext/check_fulltext_decisions.log",
     benchmark:
@@ -51,24 +44,22 @@ rule check_fulltext_decisions:
     conda:
         "../environment.yml"
     params:
-        exclusion_reasons=lookup(
-            dpath="fulltext/exclusion_reasons", within=config, default=[]
-        ),
+        fulltext=lookup(dpath="fulltext", within=config),
     script:
         "../scripts/check_fulltext_decisions.py"
 
 
 rule assess_fulltexts:
     input:
-        included="results/screening/included.csv",
-        clusters="results/dedup/clusters.csv",
-        availability="results/fulltext/availability.csv",
-        decisions=fulltext_decision_files(),
-        checked="results/fulltext/decisions_checked.txt",
+        included=FULLTEXT.screened,
+        clusters=FULLTEXT.clusters,
+        availability=FULLTEXT.availability,
+        decisions=decision_files("fulltext"),
+        checked=FULLTEXT.decisions_checked,
     output:
-        decisions_applied="results/fulltext/decisions_applied.csv",
-        included="results/fulltext/included.csv",
-        audit="results/fulltext/assess_fulltexts.audit.json",
+        decisions_applied=FULLTEXT.decisions_applied,
+        included=FULLTEXT.included,
+        audit=FULLTEXT.assess_audit,
     log:
         "results/logs/fulltext/assess_fulltexts.log",
     benchmark:
@@ -76,9 +67,7 @@ rule assess_fulltexts:
     conda:
         "../environment.yml"
     params:
-        exclusion_reasons=lookup(
-            dpath="fulltext/exclusion_reasons", within=config, default=[]
-        ),
-        run_label=update_run_label(),
+        fulltext=lookup(dpath="fulltext", within=config),
+        run_label=UPDATE.run_label,
     script:
         "../scripts/assess_fulltexts.py"

@@ -6,8 +6,8 @@ rule import_records:
     input:
         export=import_file,
     output:
-        records="results/import/{import_id}/records.csv",
-        audit="results/import/{import_id}/import_records.audit.json",
+        records=IMPORT.records,
+        audit=IMPORT.audit,
     log:
         "results/logs/imports/import_records.{import_id}.log",
     benchmark:

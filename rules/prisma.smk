@@ -5,14 +5,14 @@
 rule count_prisma:
     input:
         audits=stage_audit_files(),
-        previous=previous_fulltext_audits(),
+        previous=previous_run_files(FULLTEXT.assess_audit),
     output:
         counts=report(
-            "results/prisma/counts.json",
+            PRISMA.counts,
             caption="../report/prisma_counts.rst",
             category="PRISMA 2020",
         ),
-        audit="results/prisma/count_prisma.audit.json",
+        audit=PRISMA.count_audit,
     log:
         "results/logs/prisma/count_prisma.log",
     benchmark:
@@ -20,24 +20,24 @@ rule count_prisma:
     conda:
         "../environment.yml"
     params:
-        review=lookup(dpath="review", within=config, default={}),
-        update_settings=lookup(dpath="update", within=config, default={}),
-        imports=lookup(dpath="imports", within=config, default=[]),
+        review=lookup(dpath="review", within=config),
+        update_settings=lookup(dpath="update", within=config),
+        imports=lookup(dpath="imports", within=config),
     script:
         "../scripts/count_prisma.py"
 
 
 rule draw_prisma:
     input:
-        counts="results/prisma/counts.json",
+        counts=PRISMA.counts,
     output:
         svg=report(
-            "results/prisma/prisma.svg",
+            PRISMA.svg,
             caption="../report/prisma.rst",
             category="PRISMA 2020",
         ),
-        pdf="results/prisma/prisma.pdf",
-        png="results/prisma/prisma.png",
+        pdf=PRISMA.pdf,
+        png=PRISMA.png,
     log:
         "results/logs/prisma/draw_prisma.log",
     benchmark:

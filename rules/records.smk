@@ -4,10 +4,10 @@
 rule collect_records:
     input:
         tables=record_tables(),
-        previous=previous_record_tables(),
+        previous=previous_run_files(COLLECT.records, existing=False),
     output:
-        records="results/records/all_records.csv",
-        audit="results/records/collect_records.audit.json",
+        records=COLLECT.records,
+        audit=COLLECT.audit,
     log:
         "results/logs/records/collect_records.log",
     benchmark:
@@ -15,7 +15,6 @@ rule collect_records:
     conda:
         "../environment.yml"
     params:
-        previous_runs=previous_runs(),
-        run_label=lookup(dpath="update/run_date", within=config, default=""),
+        run_label=UPDATE.run_label,
     script:
         "../scripts/collect_records.py"

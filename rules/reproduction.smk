@@ -6,23 +6,23 @@
 
 rule trace_known_includes:
     input:
-        records="results/records/all_records.csv",
-        clusters="results/dedup/clusters.csv",
-        screening_included="results/screening/included.csv",
+        records=REPRODUCTION.records,
+        clusters=REPRODUCTION.clusters,
+        screening_included=REPRODUCTION.screening_included,
         screening_decisions=decision_files("screening"),
-        fulltext_decisions="results/fulltext/decisions_applied.csv",
-        dataset="results/extraction/dataset.json",
-        counts="results/prisma/counts.json",
+        fulltext_decisions=REPRODUCTION.fulltext_decisions,
+        dataset=REPRODUCTION.dataset,
+        counts=REPRODUCTION.counts,
         audits=stage_audit_files(),
         known_includes=known_includes_file(),
     output:
         trace=report(
-            "results/reproduction/known_includes.csv",
+            REPRODUCTION.out_trace,
             caption="../report/reproduction.rst",
             category="Reproduction",
         ),
-        summary="results/reproduction/summary.json",
-        audit="results/reproduction/trace_known_includes.audit.json",
+        summary=REPRODUCTION.out_summary,
+        audit=REPRODUCTION.audit,
     log:
         "results/logs/reproduction/trace_known_includes.log",
     benchmark:

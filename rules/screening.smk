@@ -7,10 +7,10 @@
 
 rule check_screening_decisions:
     input:
-        clusters="results/dedup/clusters.csv",
+        clusters=SCREENING.clusters,
         decisions=decision_files("screening"),
     output:
-        report="results/screening/decisions_checked.txt",
+        report=SCREENING.decisions_checked,
     log:
         "results/logs/screening/check_screening_decisions.log",
     benchmark:
@@ -23,23 +23,23 @@ rule check_screening_decisions:
 
 rule screen_records:
     input:
-        studies="results/dedup/studies.csv",
-        clusters="results/dedup/clusters.csv",
+        studies=SCREENING.studies,
+        clusters=SCREENING.clusters,
         decisions=decision_files("screening"),
-        checked="results/screening/decisions_checked.txt",
+        checked=SCREENING.decisions_checked,
     output:
-        ranking="results/screening/ranking.csv",
-        next_batch_csv="results/screening/next_batch.csv",
-        next_batch_xlsx="results/screening/next_batch.xlsx",
+        ranking=SCREENING.ranking,
+        next_batch_csv=SCREENING.next_batch_csv,
+        next_batch_xlsx=SCREENING.next_batch_xlsx,
         progress=report(
-            "results/screening/progress.csv",
+            SCREENING.progress,
             caption="../report/screening_progress.rst",
             category="Screening",
         ),
-        thresholds="results/screening/thresholds.csv",
-        conflicts="results/screening/conflicts.csv",
-        included="results/screening/included.csv",
-        audit="results/screening/screen_records.audit.json",
+        thresholds=SCREENING.thresholds,
+        conflicts=SCREENING.conflicts,
+        included=SCREENING.included,
+        audit=SCREENING.audit,
     log:
         "results/logs/screening/screen_records.log",
     benchmark:
@@ -48,5 +48,6 @@ rule screen_records:
         "../environment.yml"
     params:
         settings=screening_params(),
+        enabled=is_enabled("screening"),
     script:
         "../scripts/screen_records.py"

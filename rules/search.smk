@@ -3,7 +3,7 @@
 # A live search writes results/search/<id>/archive.partial/ first; that folder is not an
 # output, so Snakemake leaves it after a failure and the retry (or next run) resumes from
 # the pages already archived. In replay mode the archive under sources.archive_dir is an
-# input and no request leaves the machine.
+# input and no request leaves the machine (reviewflow.sources.archive_run).
 
 
 rule search_database:
@@ -20,9 +20,9 @@ rule search_database:
     conda:
         "../environment.yml"
     params:
-        search=search_settings,
-        sources=lookup(dpath="sources", within=config, default={}),
+        search=search_entry,
+        sources=lookup(dpath="sources", within=config),
         replay=is_replay(),
-        archive=lambda wildcards, output: archive_beside(output.records),
+        archive=SEARCH.archive,
     script:
         "../scripts/search_database.py"

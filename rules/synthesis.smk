@@ -5,43 +5,43 @@
 
 rule synthesise_evidence:
     input:
-        dataset="results/extraction/dataset.json",
+        dataset=SYNTHESIS.dataset,
     output:
         cmo=report(
-            "results/synthesis/realist_cmo.csv",
+            SYNTHESIS.cmo,
             caption="../report/synthesis_cmo.rst",
             category="Synthesis",
             labels={"table": "CMO configurations"},
         ),
         components=report(
-            "results/synthesis/programme_theory.csv",
+            SYNTHESIS.components,
             caption="../report/synthesis_programme_theory.rst",
             category="Synthesis",
             labels={"table": "programme theory"},
         ),
-        framework_coding="results/synthesis/framework_coding.csv",
+        framework_coding=SYNTHESIS.framework_coding,
         framework_themes=report(
-            "results/synthesis/framework_themes.csv",
+            SYNTHESIS.framework_themes,
             caption="../report/synthesis_framework.rst",
             category="Synthesis",
             labels={"table": "framework themes"},
         ),
         narrative=report(
-            "results/synthesis/narrative.csv",
+            SYNTHESIS.narrative,
             caption="../report/synthesis_narrative.rst",
             category="Synthesis",
             labels={"table": "narrative synthesis"},
         ),
-        logic_model_edges="results/synthesis/logic_model_edges.csv",
+        logic_model_edges=SYNTHESIS.logic_model_edges,
         logic_model_svg=report(
-            "results/synthesis/logic_model.svg",
+            SYNTHESIS.logic_model_svg,
             caption="../report/logic_model.rst",
             category="Synthesis",
             labels={"figure": "logic model"},
         ),
-        logic_model_png="results/synthesis/logic_model.png",
-        summary="results/synthesis/synthesis.json",
-        audit="results/synthesis/synthesise_evidence.audit.json",
+        logic_model_png=SYNTHESIS.logic_model_png,
+        summary=SYNTHESIS.summary,
+        audit=SYNTHESIS.audit,
     log:
         "results/logs/synthesis/synthesise_evidence.log",
     benchmark:
@@ -49,9 +49,7 @@ rule synthesise_evidence:
     conda:
         "../environment.yml"
     params:
-        synthesis=lookup(dpath="synthesis", within=config, default={}),
-        theory_components=lookup(
-            dpath="extraction/theory_components", within=config, default=[]
-        ),
+        synthesis=lookup(dpath="synthesis", within=config),
+        theory_components=lookup(dpath="extraction/theory_components", within=config),
     script:
         "../scripts/synthesise_evidence.py"

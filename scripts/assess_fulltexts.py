@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from reviewflow.fulltext.stage import run_fulltext_stage
+from reviewflow.fulltext.stage import FulltextSettings, run_fulltext_stage
 from reviewflow.logs import log_to_file
 
 if TYPE_CHECKING:
@@ -10,11 +10,11 @@ if TYPE_CHECKING:
 
 with log_to_file(snakemake.log[0]):
     run_fulltext_stage(
+        settings=FulltextSettings.from_config(snakemake.params.fulltext),
         included_path=snakemake.input.included,
         clusters_path=snakemake.input.clusters,
         availability_path=snakemake.input.availability,
         decision_paths=list(snakemake.input.decisions),
-        exclusion_reasons=snakemake.params.exclusion_reasons,
         out_decisions_applied=snakemake.output.decisions_applied,
         out_included=snakemake.output.included,
         audit_path=snakemake.output.audit,

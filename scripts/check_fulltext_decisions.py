@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from reviewflow.decision_checks import check_fulltext_decisions
+from reviewflow.fulltext.stage import FulltextSettings
 from reviewflow.logs import log_to_file
 
 if TYPE_CHECKING:
@@ -12,6 +13,6 @@ with log_to_file(snakemake.log[0]):
     check_fulltext_decisions(
         clusters_path=snakemake.input.clusters,
         decision_paths=list(snakemake.input.decisions),
-        exclusion_reasons=snakemake.params.exclusion_reasons,
+        reason_codes=list(FulltextSettings.from_config(snakemake.params.fulltext).reason_labels),
         out_report=snakemake.output.report,
     )

@@ -13,6 +13,6 @@ with log_to_file(snakemake.log[0]):
         record_tables=list(snakemake.input.tables),
         out_records=snakemake.output.records,
         audit_path=snakemake.output.audit,
-        previous_runs=snakemake.params.previous_runs,
+        previous_tables=list(snakemake.input.previous),
         run_label=snakemake.params.run_label,
     )

@@ -1,15 +1,18 @@
-"""Snakemake entry point: rule deduplicate_records (logic: reviewflow.dedup)."""
+"""Snakemake entry point: rule deduplicate_records (logic: reviewflow.dedup; switched off in
+config, reviewflow.passthrough)."""
 
 from typing import TYPE_CHECKING
 
 from reviewflow.dedup import run_dedup_stage
 from reviewflow.logs import log_to_file
+from reviewflow.passthrough import pass_records_through_dedup
 
 if TYPE_CHECKING:
     from snakemake.iocontainers import snakemake
 
 with log_to_file(snakemake.log[0]):
-    run_dedup_stage(
+    stage = run_dedup_stage if snakemake.params.enabled else pass_records_through_dedup
+    stage(
         records_paths=[snakemake.input.records],
         decisions_path=(list(snakemake.input.manual) or [None])[0],
         params={**snakemake.params.settings, "run_label": snakemake.params.run_label},

@@ -1,4 +1,4 @@
-"""Snakemake entry point: rule draw_prisma (logic: reviewflow.prisma)."""
+"""Snakemake entry point: rule draw_prisma (logic: reviewflow.prisma.draw)."""
 
 from typing import TYPE_CHECKING
 

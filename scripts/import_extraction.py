@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from reviewflow.extraction.form import ExtractionSettings
 from reviewflow.extraction.stage import run_import_stage
 from reviewflow.logs import log_to_file
 
@@ -10,7 +11,7 @@ if TYPE_CHECKING:
 
 with log_to_file(snakemake.log[0]):
     run_import_stage(
-        extraction=snakemake.params.extraction,
+        settings=ExtractionSettings.from_config(snakemake.params.extraction),
         included_path=snakemake.input.included,
         clusters_path=snakemake.input.clusters,
         filled_path=snakemake.input.filled[0] if snakemake.input.filled else None,

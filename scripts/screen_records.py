@@ -1,4 +1,5 @@
-"""Snakemake entry point: rule screen_records (logic: reviewflow.screening.stage)."""
+"""Snakemake entry point: rule screen_records (logic: reviewflow.screening.stage; switched
+off in config, reviewflow.passthrough)."""
 
 from typing import TYPE_CHECKING
 
@@ -8,9 +9,11 @@ if TYPE_CHECKING:
     from snakemake.iocontainers import snakemake
 
 with log_to_file(snakemake.log[0]):
+    from reviewflow.passthrough import pass_studies_through_screening
     from reviewflow.screening.stage import run_screening_stage
 
-    run_screening_stage(
+    stage = run_screening_stage if snakemake.params.enabled else pass_studies_through_screening
+    stage(
         studies_path=snakemake.input.studies,
         clusters_path=snakemake.input.clusters,
         decision_paths=list(snakemake.input.decisions),

@@ -3,14 +3,14 @@
 from typing import TYPE_CHECKING
 
 from reviewflow.logs import log_to_file
-from reviewflow.report import ReportInputs, run_report_stage
+from reviewflow.report import ReportConfig, ReportInputs, run_report_stage
 
 if TYPE_CHECKING:
     from snakemake.iocontainers import snakemake
 
 with log_to_file(snakemake.log[0]):
     run_report_stage(
-        config=snakemake.params.settings,
+        config=ReportConfig.from_config(snakemake.params.settings),
         audit_paths=list(snakemake.input.audits),
         inputs=ReportInputs(
             counts=snakemake.input.counts,

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.records import make_record_id, normalize_record
-from reviewflow.vocab import LIST_SEPARATOR, Direction, FoundBy
+from reviewflow.vocab import LIST_SEPARATOR, FoundBy
 
 __all__ = [
     "SEARCH_ID",
@@ -195,8 +195,8 @@ def run_rounds(
     clients: Sequence[CitationClient],
     first_seeds: Sequence[Seed],
     *,
-    directions: Sequence[str] = (Direction.BACKWARD.value, Direction.FORWARD.value),
-    depth: int = 1,
+    directions: Sequence[str],
+    depth: int,
     max_per_seed: int | None = None,
     included: Callable[[Mapping[str, str]], bool] = lambda record: False,
 ) -> ChaseResult:

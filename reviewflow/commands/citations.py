@@ -29,26 +29,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a DOI, pmid:123, PMC123, OpenAlex W-id, Semantic Scholar paperId or CorpusId:123",
     )
     parser.add_argument("--output", "-o", required=True, help="record table to write (CSV)")
+    from reviewflow.citations import CITATION_CLIENTS
+
     parser.add_argument(
         "--direction",
         choices=("backward", "forward", "both"),
-        default="both",
-        help="backward = references, forward = citing works (default: both)",
+        help="backward = references, forward = citing works (default: citations.directions)",
     )
     parser.add_argument(
         "--source",
         action="append",
-        choices=("openalex", "crossref", "semanticscholar", "europepmc"),
-        help="citation index to ask; repeat for several (default: openalex)",
+        choices=tuple(CITATION_CLIENTS),
+        help="citation index to ask; repeat for several (default: citations.sources)",
     )
     parser.add_argument("--base-url", help="API base URL (a mirror or a local test server)")
     parser.add_argument(
         "--depth",
         type=int,
-        default=1,
-        choices=range(1, 6),
         metavar="N",
-        help="rounds of chasing, 1-5 (without screening decisions only round 1 runs)",
+        help="rounds of chasing, 1-5 (without screening decisions only round 1 runs; "
+        "default: citations.depth)",
     )
     parser.add_argument(
         "--archive",
@@ -61,20 +61,36 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reviewflow.citations.seeds import write_seeds_table
-    from reviewflow.citations.stage import chase_citations, make_clients
+    from reviewflow.citations.stage import CitationSettings, chase_citations, make_clients
     from reviewflow.records import records_frame, write_records
 
+    given: dict[str, object] = {"seeds": list(args.seeds)}
+    if args.direction:
+        given["directions"] = (
+            ["backward", "forward"] if args.direction == "both" else [args.direction]
+        )
+    if args.source:
+        given["sources"] = list(dict.fromkeys(args.source))
+    if args.depth is not None:
+        given["depth"] = args.depth
+    settings = CitationSettings.from_raw(given, source="citations")
     output = Path(args.output)
-    sources = args.source or ["openalex"]
     archive = Path(args.archive) if args.archive else output.with_name(f"{output.stem}_archive")
-    settings = {name: ({"base_url": args.base_url} if args.base_url else {}) for name in sources}
-    clients = make_clients(sources, settings, archive, args.replay)
+    connection = {
+        n: ({"base_url": args.base_url} if args.base_url else {}) for n in settings.sources
+    }
+    clients = make_clients(settings.sources, connection, archive, args.replay)
     result, _ = chase_citations(
-        args.seeds, clients=clients, directions=args.direction, depth=args.depth
+        settings.seeds,
+        clients=clients,
+        directions=settings.directions,
+        depth=settings.depth,
+        from_included=False,
+        max_per_seed=settings.max_per_seed,
     )
     write_records(records_frame(result.records.values()), output)
     seeds_path = output.with_name(f"{output.stem}.seeds.csv")
-    write_seeds_table(seeds_path, result.seeds, result.resolutions, sources)
+    write_seeds_table(seeds_path, result.seeds, result.resolutions, list(settings.sources))
     requests = sum(c.requests_made for c in clients)
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items() if "_round" in k)
     print(f"{len(result.records)} records -> {output} ({counts}; {requests} requests)")

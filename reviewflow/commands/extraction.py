@@ -9,7 +9,8 @@ HELP = "export the extraction workbook, or check a filled one and list every pro
 _DESCRIPTION = """\
 export  writes the extraction workbook (one sheet per group of the form in config
         'extraction', pre-filled for each included study, drop-down lists, help text as
-        header comments) and one CSV per group. With --previous (default: the config's
+        header comments) and one CSV per group: the files rule export_extraction_sheets
+        writes, under --results. With --previous (default: the config's
         'extraction.filled' when it exists) rows already extracted are carried over and
         new studies appended.
 check   reads a filled workbook (.xlsx, or a folder of <group>.csv) and lists every
@@ -27,67 +28,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     export = sub.add_parser("export", help="write the extraction workbook and CSVs")
-    export.add_argument("--config", required=True, help="the review config (YAML)")
-    export.add_argument(
-        "--included",
-        default="results/fulltext/included.csv",
-        help="studies to extract (default: results/fulltext/included.csv)",
-    )
-    export.add_argument("--output", "-o", required=True, metavar="X.xlsx", help="workbook to write")
-    export.add_argument(
-        "--csv-dir", help="also write one CSV per group here (default: <output>_csv/)"
-    )
-    export.add_argument("--previous", help="a filled workbook whose rows are carried over")
-    export.add_argument("--clusters", help="results/dedup/clusters.csv (record -> study ids)")
     check = sub.add_parser("check", help="check a filled workbook and list every problem")
     check.add_argument("filled", metavar="FILLED.xlsx", help="filled workbook or CSV folder")
-    check.add_argument("--config", required=True, help="the review config (YAML)")
-    check.add_argument(
-        "--included",
-        default="results/fulltext/included.csv",
-        help="the included studies (default: results/fulltext/included.csv)",
-    )
-    check.add_argument("--clusters", help="results/dedup/clusters.csv (record -> study ids)")
+    for action in (export, check):
+        action.add_argument("--config", default="config/config.yaml", help="the review config")
+        action.add_argument(
+            "--results", default="results", help="the run's results folder (default: results)"
+        )
+        action.add_argument(
+            "--included", help="studies to extract (default: <results>/fulltext/included.csv)"
+        )
+        action.add_argument(
+            "--clusters", help="record -> study ids (default: <results>/dedup/clusters.csv)"
+        )
+    export.add_argument("--previous", help="a filled workbook whose rows are carried over")
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reviewflow.config import load_config
+    from reviewflow.extraction.form import ExtractionSettings
+    from reviewflow.paths import EXTRACTION
 
     config = load_config(args.config)
-    extraction = config.get("extraction") or {}
+    settings = ExtractionSettings.from_config(config["extraction"])
+    paths = EXTRACTION.under(args.results)
+    included = args.included or paths.included
+    clusters = args.clusters or (paths.clusters if Path(paths.clusters).is_file() else None)
     if args.action == "export":
-        from reviewflow.extraction.export import export_form
-        from reviewflow.extraction.form import load_form
-        from reviewflow.fulltext.decisions import record_study_map
-        from reviewflow.fulltext.stage import read_included
+        from reviewflow.extraction.stage import run_export_stage
 
-        included = read_included(args.included)
-        previous = args.previous or extraction.get("filled") or None
-        csv_dir = args.csv_dir or str(Path(args.output).with_suffix("")) + "_csv"
-        summary = export_form(
-            load_form(extraction),
-            included,
-            out_xlsx=args.output,
-            out_csv_dir=csv_dir,
+        previous = args.previous or settings.filled or None
+        run_export_stage(
+            settings=settings,
+            included_path=included,
+            clusters_path=clusters,
             previous_path=previous,
-            mapping=record_study_map(args.clusters, included),
-            title=str((config.get("review") or {}).get("title", "")),
+            out_xlsx=paths.workbook,
+            out_csv_dir=paths.csv,
+            audit_path=paths.export_audit,
+            title=config["review"]["title"],
         )
-        print(
-            f"wrote {args.output} and {csv_dir}/: {summary.studies} studies "
-            f"({summary.new_studies} new), rows carried over: {summary.carried_rows}"
-        )
+        print(f"wrote {paths.workbook} and {paths.csv}/ (audit: {paths.export_audit})")
         return 0
     from reviewflow.extraction.stage import check_filled
     from reviewflow.extraction.validate import format_report
 
     _, result, bib = check_filled(
-        extraction=extraction,
-        filled_path=args.filled,
-        included_path=args.included,
-        clusters_path=args.clusters,
+        settings=settings, filled_path=args.filled, included_path=included, clusters_path=clusters
     )
     print(format_report(result, source=args.filled, studies=len(bib)), end="")
     return 0 if result.ok else 1

@@ -8,14 +8,16 @@ HELP = "locate open-access full texts, or check and apply full-text decisions"
 
 _DESCRIPTION = """\
 locate  for each included study (a table with study_id and record-model columns), look for
-        a PDF dropped in --pdf-dir (<study or record id with ':' as '_'>.pdf), then an
-        open-access copy (Unpaywall by DOI, e-mail from $UNPAYWALL_EMAIL; Europe PMC by
-        DOI, PMID or PMCID). Records without any identifier are 'no identifier' and cost
-        no request. Every request is archived under --archive.
+        a PDF dropped in the config's fulltext.pdf_dir (<study or record id with ':' as
+        '_'>.pdf), then an open-access copy (Unpaywall by DOI, e-mail from the variable
+        fulltext.unpaywall_email_env names; Europe PMC by DOI, PMID or PMCID). Records
+        without any identifier are 'no identifier' and cost no request. Every request is
+        archived under <results>/fulltext/archive/.
 assess  check the full-text decision files against config 'fulltext' and write the
         decisions applied, the included studies and the PRISMA counts (reports sought,
         not retrieved, assessed, excluded per reason, included, awaiting a decision).
 
+Both write the files rule locate_fulltexts / assess_fulltexts writes, under --results.
 Run from the review folder: paths in the config are relative to it.
 """
 
@@ -25,54 +27,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
-    locate = sub.add_parser("locate", help="find where each included study's report is")
-    locate.add_argument("--included", default="results/screening/included.csv")
-    locate.add_argument("--output", "-o", required=True, metavar="AVAILABILITY.csv")
-    locate.add_argument("--archive", default="results/fulltext/archive", help="archive folder")
-    locate.add_argument("--pdf-dir", default="fulltexts", help="folder of dropped PDFs")
-    locate.add_argument("--clusters", help="results/dedup/clusters.csv (member record ids)")
-    locate.add_argument("--replay", action="store_true", help="answer from the archive only")
-    assess = sub.add_parser("assess", help="check and apply the full-text decisions")
-    assess.add_argument("--config", required=True, help="the review config (YAML)")
-    assess.add_argument("--included", default="results/screening/included.csv")
-    assess.add_argument("--clusters", default="results/dedup/clusters.csv")
-    assess.add_argument(
-        "--output-dir", default="results/fulltext", help="where to write the three outputs"
+    for name, text in (
+        ("locate", "find where each included study's report is"),
+        ("assess", "check and apply the full-text decisions"),
+    ):
+        action = sub.add_parser(name, help=text)
+        action.add_argument("--config", default="config/config.yaml", help="the review config")
+        action.add_argument(
+            "--results", default="results", help="the run's results folder (default: results)"
+        )
+        action.add_argument(
+            "--included", help="the studies (default: <results>/screening/included.csv)"
+        )
+        action.add_argument(
+            "--clusters", help="record -> study ids (default: <results>/dedup/clusters.csv)"
+        )
+    sub.choices["locate"].add_argument(
+        "--replay", action="store_true", help="answer every lookup from the archive, offline"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from reviewflow.config import load_config
+    from reviewflow.fulltext.stage import FulltextSettings, run_fulltext_stage, run_locate_stage
+    from reviewflow.paths import FULLTEXT
+
+    config = load_config(args.config)
+    settings = FulltextSettings.from_config(config["fulltext"])
+    paths = FULLTEXT.under(args.results)
+    included = args.included or paths.screened
+    clusters = args.clusters or (paths.clusters if Path(paths.clusters).is_file() else None)
     if args.action == "locate":
-        from reviewflow.fulltext.stage import run_locate_stage
+        from reviewflow.sources.base import SourcesSettings
 
         frame = run_locate_stage(
-            included_path=args.included,
-            out_availability=args.output,
-            audit_path=str(Path(args.output).with_suffix(".audit.json")),
-            archive_dir=args.archive,
-            clusters_path=args.clusters,
-            pdf_dir=args.pdf_dir,
-            replay=args.replay,
+            settings=settings,
+            sources=SourcesSettings.from_config(config["sources"]),
+            replay=args.replay or config["replay"],
+            included_path=included,
+            clusters_path=clusters,
+            out_availability=paths.availability,
+            audit_path=paths.locate_audit,
+            archive_dir=paths.archive,
+            download_dir=paths.pdfs,
         )
         print(frame["status"].value_counts().to_string())
         return 0
-    from reviewflow.config import load_config
-    from reviewflow.fulltext.stage import run_fulltext_stage
-
-    config = load_config(args.config)
-    settings = config.get("fulltext") or {}
-    files = settings.get("decisions") or []
-    out = Path(args.output_dir)
     result = run_fulltext_stage(
-        included_path=args.included,
-        clusters_path=args.clusters if Path(args.clusters).is_file() else None,
-        decision_paths=[files] if isinstance(files, str) else list(files),
-        exclusion_reasons=settings.get("exclusion_reasons") or [],
-        out_decisions_applied=str(out / "decisions_applied.csv"),
-        out_included=str(out / "included.csv"),
-        audit_path=str(out / "assess_fulltexts.audit.json"),
+        settings=settings,
+        included_path=included,
+        clusters_path=clusters,
+        decision_paths=list(settings.decisions),
+        availability_path=paths.availability,
+        out_decisions_applied=paths.decisions_applied,
+        out_included=paths.included,
+        audit_path=paths.assess_audit,
     )
-    print(f"{len(result)} studies included at full text; see {out}/")
+    print(f"{len(result)} studies included at full text; see {Path(paths.included).parent}/")
     return 0

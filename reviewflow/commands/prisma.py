@@ -20,38 +20,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the review's config (review id; update.previous_review for updated reviews)",
     )
     parser.add_argument(
-        "--out", default="results/prisma", help="output folder (default: %(default)s)"
-    )
-    parser.add_argument(
         "--sources", action="store_true", help="also print the audit key behind each number"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from reviewflow.audit import find_audits
     from reviewflow.config import load_config
     from reviewflow.errors import ReviewflowError
-    from reviewflow.prisma import draw_prisma, ordered_boxes, run_count_prisma
+    from reviewflow.paths import PRISMA, stage_audit_records
+    from reviewflow.prisma import PrismaSettings, draw_prisma, ordered_boxes, run_count_prisma
 
-    out = Path(args.out)
-    own = {"prisma", "report"}
-    audits = [p for p in find_audits(args.results) if p.parent.name not in own]
+    config = load_config(args.config)
+    audits = stage_audit_records(args.results)
     if not audits:
         raise ReviewflowError(f"no audit records under {args.results}/ (run the review first)")
+    paths = PRISMA.under(args.results)
     counts = run_count_prisma(
         audit_paths=audits,
-        config=load_config(args.config),
-        out_counts=out / "counts.json",
-        audit_path=out / "count_prisma.audit.json",
+        settings=PrismaSettings.from_config(config),
+        out_counts=paths.counts,
+        audit_path=paths.count_audit,
     )
-    draw_prisma(counts, out / "prisma.svg", out / "prisma.pdf", out / "prisma.png")
+    draw_prisma(counts, paths.svg, paths.pdf, paths.png)
     for box_id, depth in ordered_boxes(counts):
         box = counts["boxes"][box_id]
         line = f"{'  ' * depth}{box['label']}: {box['n']:,}"
         if args.sources:
             line += "  <- " + "; ".join(f"{s['audit']}:{s['key']}" for s in box["sources"])
         print(line)
-    print(f"diagram: {out / 'prisma.svg'} (.pdf, .png)")
+    print(f"diagram: {paths.svg} (.pdf, .png)")
     return 0

@@ -16,32 +16,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--config", default="config/config.yaml", help="the review's config")
     parser.add_argument(
-        "--out",
-        default="results/report/report.html",
-        help="the HTML file to write (default: %(default)s)",
-    )
-    parser.add_argument(
         "--pdf", action="store_true", help="also print a PDF beside it (needs chromium)"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from reviewflow.audit import find_audits
     from reviewflow.config import load_config
-    from reviewflow.report import ReportInputs, run_report_stage
+    from reviewflow.paths import REPORT, stage_audit_records
+    from reviewflow.report import ReportConfig, ReportInputs, run_report_stage
 
-    results = Path(args.results)
-    out = Path(args.out)
-    audits = [p for p in find_audits(results) if p.parent.name not in {"prisma", "report"}]
+    config = load_config(args.config)
+    paths = REPORT.under(args.results)
     run_report_stage(
-        config=load_config(args.config),
-        audit_paths=audits,
-        inputs=ReportInputs.in_results(results),
-        out_html=out,
-        audit_path=out.with_name("write_report.audit.json"),
-        pdf_path=out.with_suffix(".pdf") if args.pdf else None,
+        config=ReportConfig.from_config(config),
+        audit_paths=stage_audit_records(args.results),
+        inputs=ReportInputs.in_results(args.results),
+        out_html=paths.html,
+        audit_path=paths.audit,
+        pdf_path=paths.pdf if args.pdf or config["report"]["pdf"] else None,
     )
-    print(f"report: {out}")
+    print(f"report: {paths.html}")
     return 0

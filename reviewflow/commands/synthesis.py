@@ -15,12 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--config", default="config/config.yaml", help="the review's config (synthesis block)"
     )
     parser.add_argument(
-        "--dataset",
-        default="results/extraction/dataset.json",
-        help="the validated extraction dataset (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--out", default="results/synthesis", help="output folder (default: %(default)s)"
+        "--results", default="results", help="the run's results folder (default: %(default)s)"
     )
 
 
@@ -28,17 +23,19 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reviewflow.config import load_config
-    from reviewflow.synthesis import run_synthesis_stage
+    from reviewflow.paths import SYNTHESIS
+    from reviewflow.synthesis import SynthesisSettings, run_synthesis_stage
 
     config = load_config(args.config)
+    paths = SYNTHESIS.under(args.results)
     summary = run_synthesis_stage(
-        dataset_path=args.dataset,
-        params=config.get("synthesis", {}),
-        theory_components=config.get("extraction", {}).get("theory_components", []),
-        out_dir=args.out,
-        audit_path=Path(args.out) / "synthesise_evidence.audit.json",
+        settings=SynthesisSettings.from_config(config["synthesis"]),
+        dataset_path=paths.dataset,
+        theory_components=config["extraction"]["theory_components"],
+        out_dir=Path(paths.summary).parent,
+        audit_path=paths.audit,
     )
-    print(f"{summary['studies']} studies synthesised into {args.out}/")
+    print(f"{summary['studies']} studies synthesised into {Path(paths.summary).parent}/")
     for row in summary["tables"]["components"]:
         print(
             f"  {row['component_id']:<6} {row['strength_of_support']:<13} "

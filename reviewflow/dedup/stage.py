@@ -20,7 +20,7 @@ from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
 from reviewflow.dedup.engine import DedupResult, deduplicate
 from reviewflow.dedup.prepare import fix_mojibake, split_authors
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_open, write_csv
+from reviewflow.io import save_workbook, write_csv
 from reviewflow.normalize import normalize_issn
 from reviewflow.records import normalize_record, read_records, records_frame
 from reviewflow.vocab import RECORD_FIELDS, Stage
@@ -154,9 +154,7 @@ def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathL
     sheet.append([text_cell(c, bold) for c in UNCERTAIN_COLUMNS])
     for row in rows:
         sheet.append([text_cell(str(row.get(c, ""))) for c in UNCERTAIN_COLUMNS])
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path, "wb") as handle:
-        book.save(handle)
+    save_workbook(book, path)
 
 
 def _write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:

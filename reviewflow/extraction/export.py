@@ -21,11 +21,11 @@ import pandas as pd
 from reviewflow.extraction.form import CMO_ID, Field, Form, Group
 from reviewflow.extraction.sheets import (
     RawSheet,
-    csv_safe,
+    csv_text,
     read_filled,
     set_text_safely,
 )
-from reviewflow.io import atomic_open
+from reviewflow.io import newest_time, save_workbook, write_csv
 from reviewflow.normalize import split_list
 
 __all__ = ["ExportSummary", "bibliographic_rows", "carry_over", "export_form", "first_author"]
@@ -390,19 +390,17 @@ def export_form(
     lists_sheet = workbook["lists"]
     workbook.move_sheet(lists_sheet, offset=len(workbook.sheetnames))
     workbook.active = 0
-    Path(out_xlsx).parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(out_xlsx, "wb") as handle:
-        workbook.save(handle)
+    retrieved = included["retrieved_at"] if "retrieved_at" in included.columns else ()
+    save_workbook(workbook, out_xlsx, as_of=newest_time(retrieved))
 
     csv_dir = Path(out_csv_dir)
     csv_dir.mkdir(parents=True, exist_ok=True)
     for group in form.groups:
         frame = pd.DataFrame(
-            [[csv_safe(row.get(c)) for c in group.columns] for row in tables[group.id]],
+            [[csv_text(row.get(c)) for c in group.columns] for row in tables[group.id]],
             columns=list(group.columns),
         )
-        with atomic_open(csv_dir / f"{group.id}.csv", "w", encoding="utf-8", newline="") as out:
-            frame.to_csv(out, index=False, lineterminator="\n")
+        write_csv(frame, csv_dir / f"{group.id}.csv")
     log.info(
         "extraction workbook: %d studies, %d new, rows carried over %s",
         summary.studies,

@@ -14,19 +14,21 @@ every problem at once.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from reviewflow.errors import ConfigError
+from reviewflow.settings import Settings
 
 __all__ = [
     "BIB_COLUMNS",
     "CMO_ID",
     "FIELD_TYPES",
-    "NOT_REPORTED",
     "RESERVED_SHEETS",
+    "ExtractionSettings",
     "Field",
     "Form",
     "Group",
@@ -50,10 +52,6 @@ BIB_COLUMNS: tuple[str, ...] = ("study_id", "record_id", "first_author", "year",
 
 #: Key column of CMO sheets: numbers a study's configurations (blank = numbered on import).
 CMO_ID = "cmo_id"
-
-#: The word an extractor types when a study does not report something; accepted in any field
-#: so "not reported" is told apart from "not yet extracted" (an empty cell).
-NOT_REPORTED = "not reported"
 
 #: Sheet names the workbook uses itself.
 RESERVED_SHEETS = ("Read me", "lists")
@@ -129,8 +127,11 @@ class Form:
     """The whole extraction form of a review."""
 
     groups: tuple[Group, ...]
-    theory_components: tuple[Mapping[str, str], ...] = ()
-    not_reported: str = NOT_REPORTED
+    theory_components: tuple[Mapping[str, str], ...]
+    #: what an extractor types when a study does not report something (config
+    #: ``extraction.not_reported``): accepted in any field, so "not reported" is told apart
+    #: from "not yet extracted" (an empty cell)
+    not_reported: str
     list_separator: str = ";"
 
     def allowed(self, f: Field) -> tuple[str, ...]:
@@ -162,9 +163,26 @@ class Form:
         }
 
 
+@dataclass(frozen=True)
+class ExtractionSettings(Settings):
+    """The ``extraction`` block: the filled workbook to read back, and the form."""
+
+    SCHEMA: ClassVar[str] = "schemas/extraction.schema.yaml"
+
+    filled: str
+    not_reported: str
+    theory_components: tuple[Mapping[str, Any], ...]
+    #: the form's groups as configured, checked as a whole by :func:`load_form`
+    groups: tuple[Mapping[str, Any], ...] | None
+
+    @functools.cached_property
+    def form(self) -> Form:
+        return load_form(self)
+
+
 def _field(raw: Mapping[str, Any], where: str, problems: list[str]) -> Field | None:
-    name = str(raw.get("name", ""))
-    ftype = str(raw.get("type", "text"))
+    name = str(raw["name"])
+    ftype = str(raw["type"])
     if not _NAME.match(name):
         problems.append(f"{where}.name: {name!r} must be lower-case letters, digits and '_'")
         return None
@@ -199,23 +217,19 @@ def _field(raw: Mapping[str, Any], where: str, problems: list[str]) -> Field | N
         label=str(raw.get("label") or ""),
         values=values,
         values_from=values_from,
-        required=bool(raw.get("required", False)),
-        help=str(raw.get("help") or "").strip(),
+        required=bool(raw["required"]),
+        help=str(raw["help"]).strip(),
         minimum=float(minimum) if minimum is not None else None,
         maximum=float(maximum) if maximum is not None else None,
     )
 
 
-def load_form(extraction: Mapping[str, Any]) -> Form:
+def load_form(extraction: ExtractionSettings) -> Form:
     """The form of config ``extraction``; every problem with the form raised at once."""
     problems: list[str] = []
     components = tuple(
-        {
-            "id": str(c.get("id", "")),
-            "name": str(c.get("name", "")),
-            "description": str(c.get("description", "")).strip(),
-        }
-        for c in extraction.get("theory_components") or ()
+        {"id": str(c["id"]), "name": str(c["name"]), "description": str(c["description"]).strip()}
+        for c in extraction.theory_components
     )
     ids = [c["id"] for c in components]
     for n, cid in enumerate(ids):
@@ -224,22 +238,22 @@ def load_form(extraction: Mapping[str, Any]) -> Form:
     if len(set(ids)) != len(ids):
         problems.append("extraction.theory_components: ids must be unique")
     groups: list[Group] = []
-    raw_groups: Sequence[Mapping[str, Any]] = extraction.get("groups") or ()
+    raw_groups = extraction.groups or ()
     if not raw_groups:
         problems.append("extraction.groups: the form has no groups")
     for g_index, raw in enumerate(raw_groups):
-        gid = str(raw.get("id", ""))
+        gid = str(raw["id"])
         where = f"extraction.groups.{g_index}"
         if not _NAME.match(gid) or len(gid) > 31 or _SHEET_BAD.search(gid):
             problems.append(
                 f"{where}.id: {gid!r} must be lower-case letters, digits and '_' "
                 "(at most 31 characters: it names a sheet)"
             )
-        per = str(raw.get("per", "study"))
+        per = str(raw["per"])
         if per not in ("study", "cmo"):
             problems.append(f"{where}.per: {per!r} is not 'study' or 'cmo'")
         fields_: list[Field] = []
-        for f_index, raw_field in enumerate(raw.get("fields") or ()):
+        for f_index, raw_field in enumerate(raw["fields"]):
             built = _field(raw_field, f"{where}.fields.{f_index}", problems)
             if built is not None:
                 fields_.append(built)
@@ -263,7 +277,7 @@ def load_form(extraction: Mapping[str, Any]) -> Form:
                 label=str(raw.get("label") or gid),
                 per=per,
                 fields=tuple(fields_),
-                help=str(raw.get("help") or "").strip(),
+                help=str(raw["help"]).strip(),
             )
         )
     gids = [g.id for g in groups]
@@ -276,5 +290,5 @@ def load_form(extraction: Mapping[str, Any]) -> Form:
     return Form(
         groups=tuple(groups),
         theory_components=components,
-        not_reported=str(extraction.get("not_reported") or NOT_REPORTED),
+        not_reported=extraction.not_reported,
     )

@@ -4,7 +4,8 @@ An extraction workbook travels to people and comes back; a cell that starts with
 (``+``, ``-`` or ``@`` for some spreadsheet programs) could run as a formula when opened
 (CSV/formula injection, OWASP). Every text value reviewflow writes therefore goes through
 :func:`set_text_safely` (stored as a string, shown with a quote prefix) or, in CSV files,
-:func:`csv_safe` (a leading apostrophe, removed again by :func:`csv_unescape` on import).
+the one CSV writer :func:`reviewflow.io.write_csv` (a leading apostrophe, removed again by
+:func:`reviewflow.io.unescape_cell` on import).
 The readers keep each cell's openpyxl ``data_type`` so validation can refuse formulas.
 """
 
@@ -19,21 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from reviewflow.errors import DataError
+from reviewflow.io import FORMULA_PREFIXES, unescape_cell
 
 __all__ = [
-    "FORMULA_PREFIXES",
     "RawCell",
     "RawRow",
     "RawSheet",
-    "csv_safe",
-    "csv_unescape",
+    "csv_text",
     "read_csv_folder",
     "read_workbook",
     "set_text_safely",
 ]
-
-#: First characters that make spreadsheet programs treat text as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -75,8 +72,9 @@ def set_text_safely(cell: Any, value: Any) -> None:
         cell.number_format = "yyyy-mm-dd"
 
 
-def csv_safe(value: Any) -> str:
-    """A CSV cell that no spreadsheet program will run as a formula."""
+def csv_text(value: Any) -> str:
+    """A cell of the extraction CSVs as text (yes/no, ISO dates, whole numbers without
+    ``.0``); :func:`reviewflow.io.write_csv` then makes it safe to open in a spreadsheet."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -87,15 +85,7 @@ def csv_safe(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def csv_unescape(text: str) -> str:
-    """Undo :func:`csv_safe`'s apostrophe."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        return text[1:]
-    return text
+    return str(value)
 
 
 def _header(value: Any) -> str:
@@ -160,7 +150,7 @@ def read_csv_folder(folder: str | os.PathLike[str], names: Sequence[str]) -> dic
                     raw = RawRow(reader.line_num)
                     for column, text in zip(columns, values, strict=False):
                         if column and text.strip():
-                            raw.cells[column] = RawCell(csv_unescape(text), "s")
+                            raw.cells[column] = RawCell(unescape_cell(text), "s")
                     for n, text in enumerate(values[len(columns) :], start=len(columns) + 1):
                         if text.strip():
                             raw.cells[f"(column {n})"] = RawCell(text, "s")

@@ -18,14 +18,14 @@ from typing import Any
 import pandas as pd
 
 from reviewflow.audit import StageAudit
+from reviewflow.clusters import record_study_map
 from reviewflow.errors import DataError
 from reviewflow.extraction.export import bibliographic_rows, export_form
-from reviewflow.extraction.form import Form, load_form
+from reviewflow.extraction.form import ExtractionSettings, Form
 from reviewflow.extraction.sheets import read_filled
 from reviewflow.extraction.validate import ValidationResult, format_report, validate_sheets
-from reviewflow.fulltext.decisions import record_study_map
 from reviewflow.fulltext.stage import read_included
-from reviewflow.io import atomic_open, atomic_write_json, atomic_write_text, sha256_file
+from reviewflow.io import atomic_write_json, atomic_write_text, sha256_file, write_csv
 from reviewflow.vocab import Stage
 
 __all__ = ["check_filled", "run_export_stage", "run_import_stage"]
@@ -35,16 +35,17 @@ log = logging.getLogger(__name__)
 
 def run_export_stage(
     *,
-    extraction: Mapping[str, Any],
+    settings: ExtractionSettings,
     included_path: str,
     out_xlsx: str,
     out_csv_dir: str,
     audit_path: str,
+    title: str,
     clusters_path: str | None = None,
     previous_path: str | None = None,
-    title: str = "",
 ) -> None:
-    """Write the extraction workbook and CSVs; carry over ``previous_path`` if it exists."""
+    """Rule ``export_extraction_sheets``: the workbook and CSVs, carrying over the rows of
+    ``previous_path`` (the filled workbook) when it exists."""
     previous = previous_path if previous_path and Path(previous_path).exists() else None
     inputs = [included_path] + [p for p in (clusters_path, previous) if p]
     with StageAudit(
@@ -53,9 +54,9 @@ def run_export_stage(
         rule="export_extraction_sheets",
         inputs=inputs,
         outputs=[out_xlsx, out_csv_dir],
-        parameters={"form": load_form(extraction).to_dict(), "previous": previous or ""},
+        parameters={"form": settings.form.to_dict(), "previous": previous or ""},
     ) as audit:
-        form = load_form(extraction)
+        form = settings.form
         included = read_included(included_path)
         mapping = record_study_map(clusters_path, included)
         summary = export_form(
@@ -80,13 +81,13 @@ def run_export_stage(
 
 def check_filled(
     *,
-    extraction: Mapping[str, Any],
+    settings: ExtractionSettings,
     filled_path: str,
     included_path: str,
     clusters_path: str | None = None,
 ) -> tuple[Form, ValidationResult, list[dict[str, str]]]:
     """Validate a filled workbook (or CSV folder) against the form and included studies."""
-    form = load_form(extraction)
+    form = settings.form
     included = read_included(included_path)
     bib = bibliographic_rows(included)
     mapping = record_study_map(clusters_path, included)
@@ -164,14 +165,12 @@ def _write_tables(
         for values in result.rows.get(group.id, []):
             merged = {**by_id.get(values["study_id"], {}), **values}
             rows.append({c: _cell(merged.get(c)) for c in columns})
-        frame = pd.DataFrame(rows, columns=columns, dtype=object)
-        with atomic_open(folder / f"{group.id}.csv", "w", encoding="utf-8", newline="") as out:
-            frame.to_csv(out, index=False, lineterminator="\n")
+        write_csv(pd.DataFrame(rows, columns=columns, dtype=object), folder / f"{group.id}.csv")
 
 
 def run_import_stage(
     *,
-    extraction: Mapping[str, Any],
+    settings: ExtractionSettings,
     included_path: str,
     out_dataset: str,
     out_report: str,
@@ -197,13 +196,13 @@ def run_import_stage(
         parameters={"filled": filled or ""},
     ) as audit:
         if filled is None:
-            form = load_form(extraction)
+            form = settings.form
             bib = bibliographic_rows(read_included(included_path))
             result = ValidationResult(awaiting=[row["study_id"] for row in bib])
             source = {"path": "", "sha256": ""}
         else:
             form, result, bib = check_filled(
-                extraction=extraction,
+                settings=settings,
                 filled_path=filled,
                 included_path=included_path,
                 clusters_path=clusters_path,

@@ -32,7 +32,6 @@ __all__ = [
     "FulltextDecision",
     "FulltextOutcome",
     "read_fulltext_decisions",
-    "record_study_map",
     "resolve_decisions",
 ]
 
@@ -183,37 +182,3 @@ def resolve_decisions(
             superseded.append(previous)
         in_force[decision.study_id] = decision
     return in_force, superseded
-
-
-def record_study_map(
-    clusters_path: str | os.PathLike[str] | None,
-    studies: pd.DataFrame | None = None,
-) -> dict[str, str]:
-    """Record id -> study id from ``results/dedup/clusters.csv`` (and each study to itself).
-
-    ``studies`` (a table with ``study_id`` and ``record_id``) adds the studies' own ids, so
-    a decision or an extraction row may name either a study or any of its records.
-    """
-    mapping: dict[str, str] = {}
-    if clusters_path is not None and os.fspath(clusters_path):
-        path = os.fspath(clusters_path)
-        try:
-            clusters = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DecisionFileError(f"cannot read clusters table: {exc}", path=path) from exc
-        for column in ("record_id", "study_id"):
-            if column not in clusters.columns:
-                raise DecisionFileError(f"no {column!r} column", path=path, line=1)
-        for record_id, study_id in zip(clusters["record_id"], clusters["study_id"], strict=True):
-            if record_id and study_id:
-                mapping[record_id] = study_id
-                mapping.setdefault(study_id, study_id)
-    if studies is not None and "study_id" in studies.columns:
-        for study_id, record_id in zip(
-            studies["study_id"], studies.get("record_id", studies["study_id"]), strict=True
-        ):
-            if study_id:
-                mapping[study_id] = study_id
-                if record_id:
-                    mapping.setdefault(record_id, study_id)
-    return mapping

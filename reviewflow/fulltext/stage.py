@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from reviewflow.audit import StageAudit
-from reviewflow.errors import DataError
+from reviewflow.clusters import record_study_map
+from reviewflow.errors import DataError, SourceError
 from reviewflow.fulltext.decisions import (
     FulltextOutcome,
     read_fulltext_decisions,
-    record_study_map,
     resolve_decisions,
 )
 from reviewflow.fulltext.locate import (
@@ -37,13 +37,42 @@ from reviewflow.fulltext.locate import (
 )
 from reviewflow.io import atomic_write_bytes, write_csv
 from reviewflow.records import read_records, write_records
-from reviewflow.sources.base import env_value
-from reviewflow.sources.http import ApiSession
-from reviewflow.vocab import Stage
+from reviewflow.settings import Settings, one_or_many
+from reviewflow.sources.archive_run import archive_run, replay_source
+from reviewflow.sources.base import SourceSettings, SourcesSettings, env_value
+from reviewflow.vocab import PrismaCount, Stage
 
-__all__ = ["read_included", "run_fulltext_stage", "run_locate_stage"]
+__all__ = [
+    "FULLTEXT_COUNTS",
+    "ExclusionReason",
+    "FulltextService",
+    "FulltextSettings",
+    "read_included",
+    "run_fulltext_stage",
+    "run_locate_stage",
+]
 
 log = logging.getLogger(__name__)
+
+#: The audit counts rule ``assess_fulltexts`` writes for PRISMA (the "reports" boxes and
+#: the studies included), and in an update run those of the studies new in it.
+FULLTEXT_COUNTS = (
+    PrismaCount.REPORTS_SOUGHT,
+    PrismaCount.REPORTS_NOT_RETRIEVED,
+    PrismaCount.REPORTS_ASSESSED,
+    PrismaCount.REPORTS_EXCLUDED,
+    PrismaCount.REPORTS_AWAITING,
+    PrismaCount.STUDIES_INCLUDED,
+    PrismaCount.REPORTS_INCLUDED,
+)
+FULLTEXT_UPDATE_COUNTS = (
+    PrismaCount.NEW_REPORTS_SOUGHT,
+    PrismaCount.NEW_REPORTS_NOT_RETRIEVED,
+    PrismaCount.NEW_REPORTS_ASSESSED,
+    PrismaCount.NEW_REPORTS_EXCLUDED,
+    PrismaCount.NEW_STUDIES_INCLUDED,
+    PrismaCount.NEW_REPORTS_INCLUDED,
+)
 
 #: Columns of ``decisions_applied.csv``.
 APPLIED_COLUMNS = (
@@ -59,6 +88,46 @@ APPLIED_COLUMNS = (
     "file",
     "line",
 )
+
+
+@dataclass(frozen=True)
+class ExclusionReason(Settings):
+    """One allowed full-text exclusion reason: the code typed, the label PRISMA shows."""
+
+    SCHEMA: ClassVar[str] = "schemas/fulltext.schema.yaml#/properties/exclusion_reasons/items"
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FulltextService(Settings):
+    """``fulltext.unpaywall`` / ``fulltext.europepmc``: whether the lookup is made at all
+    (how its API is reached is the ``sources`` block, as for every API)."""
+
+    SCHEMA: ClassVar[str] = "schemas/fulltext.schema.yaml#/$defs/service"
+
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class FulltextSettings(Settings):
+    """The ``fulltext`` block: decision files, exclusion reasons, where reports are found."""
+
+    SCHEMA: ClassVar[str] = "schemas/fulltext.schema.yaml"
+
+    decisions: tuple[str, ...] = field(metadata={"read": one_or_many})
+    exclusion_reasons: tuple[ExclusionReason, ...] | None
+    pdf_dir: str
+    download: bool
+    unpaywall_email_env: str
+    unpaywall: FulltextService
+    europepmc: FulltextService
+
+    @property
+    def reason_labels(self) -> dict[str, str]:
+        """Exclusion reason code -> label (none configured: no reason is allowed)."""
+        return {r.code: r.label for r in self.exclusion_reasons or ()}
 
 
 def read_included(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -85,147 +154,114 @@ def _write_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path
     write_csv(pd.DataFrame(list(rows), columns=list(columns), dtype=object).fillna(""), path)
 
 
-def _session(
-    name: str,
-    base_url: str,
-    settings: Mapping[str, Any],
-    *,
-    archive_dir: Path,
-    replay: bool,
-    rate: float,
-    secret_params: tuple[str, ...] = (),
-    session: Any = None,
-    expect: str | None = "json",
-) -> ApiSession:
-    """A session for one full-text source; ``expect`` None for downloads (PDF bytes)."""
-    from reviewflow import __version__
+class _Locators:
+    """The lookup services of one run, each opened on first use (never, for a review whose
+    records carry no identifier), each archiving under ``<archive>/<name>/``."""
 
-    return ApiSession(
-        name,
-        settings.get("base_url") or base_url,
-        archive_dir=archive_dir / name,
-        replay=replay,
-        requests_per_second=float(settings.get("requests_per_second") or rate),
-        max_retries=int(settings.get("max_retries", 5)),
-        timeout=float(settings.get("timeout", 60)),
-        secret_params=secret_params,
-        headers={"User-Agent": f"reviewflow/{__version__}"},
-        session=session,
-        expect=expect,
-    )
+    def __init__(
+        self,
+        settings: FulltextSettings,
+        sources: SourcesSettings,
+        archive: Path,
+        replay: bool,
+        http_session: Any,
+    ) -> None:
+        self.settings, self.sources = settings, sources
+        self.archive, self.replay, self.http_session = archive, replay, http_session
+        self.email = env_value(settings.unpaywall_email_env)
+        self.opened: dict[str, Any] = {}
+
+    def _skipped(self, name: str, service: FulltextService) -> bool:
+        """Switched off, or (in replay) not used by the run replayed: no archive for it."""
+        unused = self.replay and not (self.archive / name / "requests.jsonl").is_file()
+        return not service.enabled or unused
+
+    def _session(self, name: str, locator: Any, secret_params: tuple[str, ...] = ()) -> Any:
+        return self.sources.of(name).session(
+            name,
+            default_base_url=locator.default_base_url,
+            default_requests_per_second=locator.default_requests_per_second,
+            archive_dir=self.archive / name,
+            replay=self.replay,
+            secret_params=secret_params,
+            session=self.http_session,
+        )
+
+    def unpaywall(self) -> UnpaywallLocator | None:
+        if "unpaywall" not in self.opened:
+            found = None
+            if self._skipped("unpaywall", self.settings.unpaywall):
+                pass
+            elif not self.email and not self.replay:
+                log.warning(
+                    "%s is not set: Unpaywall lookups skipped", self.settings.unpaywall_email_env
+                )
+            else:
+                session = self._session("unpaywall", UnpaywallLocator, ("email",))
+                found = UnpaywallLocator(session, self.email or "replay@invalid")
+            self.opened["unpaywall"] = found
+        return self.opened["unpaywall"]  # type: ignore[no-any-return]
+
+    def europepmc(self) -> EuropePmcLocator | None:
+        if "europepmc" not in self.opened:
+            found = None
+            if not self._skipped("europepmc", self.settings.europepmc):
+                found = EuropePmcLocator(self._session("europepmc", EuropePmcLocator))
+            self.opened["europepmc"] = found
+        return self.opened["europepmc"]  # type: ignore[no-any-return]
+
+    def requests(self) -> dict[str, int]:
+        return {
+            name: getattr(getattr(locator, "session", None), "requests_made", 0)
+            for name, locator in self.opened.items()
+        }
 
 
 def run_locate_stage(
     *,
+    settings: FulltextSettings,
+    sources: SourcesSettings,
+    replay: bool,
     included_path: str,
     out_availability: str,
     audit_path: str,
     archive_dir: str,
+    download_dir: str,
     clusters_path: str | None = None,
-    pdf_dir: str | None = None,
-    sources: Mapping[str, Any] | None = None,
-    replay: bool = False,
-    email_env: str = "UNPAYWALL_EMAIL",
-    replay_archive_dir: str | None = None,
-    download: bool = False,
-    download_dir: str | None = None,
     http_session: Any = None,
 ) -> pd.DataFrame:
-    """Locate every included study's report; write ``availability.csv`` and the audit.
+    """Rule ``locate_fulltexts``: where every included study's report is, and the audit.
 
-    Sessions are opened only when a study has an identifier to look up, so a review whose
-    records carry no DOI/PMID/PMCID (the demo) makes no request and needs no archive, even
-    in replay mode. ``http_session`` is an injectable ``requests.Session`` for tests.
+    Lookups run as the shared archive run: replayed from ``<sources.archive_dir>/fulltext``
+    (or the stage's own ``archive/``). Sessions are opened only when a study has an
+    identifier to look up, so a review whose records carry no DOI/PMID/PMCID (the demo)
+    makes no request and needs no archive, even in replay mode. ``http_session`` is an
+    injectable ``requests.Session`` for tests.
     """
-    sources = dict(sources or {})
-    out_archive = Path(archive_dir)
-    if replay:
-        archive = Path(replay_archive_dir) if replay_archive_dir else out_archive
-    else:
-        # a live run archives into archive.partial/ first: a failed run leaves it, and the
-        # retry resumes from the answers already archived (the http layer's checkpoint)
-        archive = out_archive.with_name(out_archive.name + ".partial")
-        archive.mkdir(parents=True, exist_ok=True)
-    email = env_value(email_env)
-    cache: dict[str, Any] = {}
-
-    def _nothing_to_replay(name: str) -> bool:
-        """A source the recorded run did not use (no archive) is skipped in replay too."""
-        return replay and not (archive / name / "requests.jsonl").is_file()
-
-    def unpaywall() -> UnpaywallLocator | None:
-        if "unpaywall" not in cache:
-            settings = dict(sources.get("unpaywall") or {})
-            if settings.get("enabled", True) is False or _nothing_to_replay("unpaywall"):
-                cache["unpaywall"] = None
-            elif not email and not replay:
-                log.warning("%s is not set: Unpaywall lookups skipped", email_env)
-                cache["unpaywall"] = None
-            else:
-                api = _session(
-                    "unpaywall",
-                    UnpaywallLocator.default_base_url,
-                    settings,
-                    archive_dir=archive,
-                    replay=replay,
-                    rate=UnpaywallLocator.default_requests_per_second,
-                    secret_params=("email",),
-                    session=http_session,
-                )
-                cache["unpaywall"] = UnpaywallLocator(api, email or "replay@invalid")
-        return cache["unpaywall"]  # type: ignore[no-any-return]
-
-    def europepmc() -> EuropePmcLocator | None:
-        if "europepmc" not in cache:
-            settings = dict(sources.get("europepmc") or {})
-            if settings.get("enabled", True) is False or _nothing_to_replay("europepmc"):
-                cache["europepmc"] = None
-            else:
-                api = _session(
-                    "europepmc",
-                    EuropePmcLocator.default_base_url,
-                    settings,
-                    archive_dir=archive,
-                    replay=replay,
-                    rate=EuropePmcLocator.default_requests_per_second,
-                    session=http_session,
-                )
-                cache["europepmc"] = EuropePmcLocator(api)
-        return cache["europepmc"]  # type: ignore[no-any-return]
-
-    inputs = [included_path] + ([clusters_path] if clusters_path else [])
+    replay_from = replay_source(sources.archive_dir, "fulltext") if replay else ""
     with StageAudit(
         audit_path,
         stage=Stage.FULLTEXT,
         rule="locate_fulltexts",
-        inputs=inputs,
+        inputs=[included_path] + ([clusters_path] if clusters_path else []),
         outputs=[out_availability],
         parameters={
-            "pdf_dir": pdf_dir or "",
+            "pdf_dir": settings.pdf_dir,
             "replay": replay,
-            "download": download,
-            "unpaywall_email_set": bool(email),
+            "download": settings.download,
+            "unpaywall_email_set": bool(env_value(settings.unpaywall_email_env)),
         },
     ) as audit:
-        included = read_included(included_path)
-        members = _members(clusters_path)
-        locations: list[Location] = []
-        for _, row in included.iterrows():
-            record = {k: str(v) for k, v in row.items()}
-            study_id = record["study_id"]
-            location = locate_fulltext(
-                study_id,
-                record,
-                member_record_ids=members.get(study_id, []),
-                pdf_dir=pdf_dir,
-                unpaywall=unpaywall,
-                europepmc=europepmc,
+        with archive_run(archive_dir, replay=replay, replay_from=replay_from) as archive:
+            locators = _Locators(settings, sources, archive, replay, http_session)
+            locations = _locate_all(
+                read_included(included_path),
+                _members(clusters_path),
+                settings,
+                locators,
+                fetch=lambda loc: _download(loc, archive, Path(download_dir), replay, http_session),
             )
-            if download and location.pdf_url and download_dir:
-                _download(location, archive, Path(download_dir), replay, http_session)
-            locations.append(location)
-        _write_table([loc.row() for loc in locations], AVAILABILITY_COLUMNS, out_availability)
-        _finish_archive(archive, out_archive, replay)
+            _write_table([loc.row() for loc in locations], AVAILABILITY_COLUMNS, out_availability)
         audit.counts["studies"] = len(locations)
         audit.counts["reports_sought"] = len(locations)
         for status in (
@@ -240,42 +276,46 @@ def run_locate_stage(
             audit.counts[status.replace(" ", "_")] = sum(
                 1 for loc in locations if loc.status == status
             )
-        audit.details["requests"] = {
-            name: getattr(getattr(locator, "session", None), "requests_made", 0)
-            for name, locator in cache.items()
-        }
+        audit.details["requests"] = locators.requests()
     log.info("located full texts for %d studies", len(locations))
     return pd.DataFrame([loc.row() for loc in locations], columns=list(AVAILABILITY_COLUMNS))
 
 
-def _finish_archive(work: Path, out: Path, replay: bool) -> None:
-    """Put the archive used in place as the rule's ``archive/`` output."""
-    if work.resolve() == out.resolve():
-        out.mkdir(parents=True, exist_ok=True)
-        return
-    if out.exists():
-        shutil.rmtree(out)
-    if not replay:
-        work.rename(out)
-    elif work.is_dir():
-        shutil.copytree(work, out)
-    else:  # nothing was looked up (no identifiers): an empty archive
-        out.mkdir(parents=True)
+def _locate_all(
+    included: pd.DataFrame,
+    members: Mapping[str, list[str]],
+    settings: FulltextSettings,
+    locators: _Locators,
+    fetch: Callable[[Location], None],
+) -> list[Location]:
+    locations: list[Location] = []
+    for _, row in included.iterrows():
+        record = {k: str(v) for k, v in row.items()}
+        study_id = record["study_id"]
+        location = locate_fulltext(
+            study_id,
+            record,
+            member_record_ids=members.get(study_id, []),
+            pdf_dir=settings.pdf_dir,
+            unpaywall=locators.unpaywall,
+            europepmc=locators.europepmc,
+        )
+        if settings.download and location.pdf_url:
+            fetch(location)
+        locations.append(location)
+    return locations
 
 
 def _download(
     location: Location, archive: Path, target_dir: Path, replay: bool, http_session: Any
 ) -> None:
     """Save an open-access PDF (optional; off by default) through the archived HTTP layer."""
-    from reviewflow.errors import SourceError
-
-    api = _session(
+    api = SourceSettings.defaults().session(
         "download",
-        location.pdf_url,
-        {},
-        archive_dir=archive,
+        default_base_url=location.pdf_url,
+        default_requests_per_second=1.0,
+        archive_dir=archive / "download",
         replay=replay,
-        rate=1.0,
         session=http_session,
         expect=None,
     )
@@ -294,9 +334,9 @@ def _download(
 
 def run_fulltext_stage(
     *,
+    settings: FulltextSettings,
     included_path: str,
     decision_paths: Sequence[str],
-    exclusion_reasons: Sequence[Mapping[str, str]],
     out_decisions_applied: str,
     out_included: str,
     audit_path: str,
@@ -304,14 +344,13 @@ def run_fulltext_stage(
     availability_path: str | None = None,
     run_label: str = "",
 ) -> pd.DataFrame:
-    """Apply full-text decisions to the studies included at title/abstract.
+    """Rule ``assess_fulltexts``: the full-text decisions applied to the studies included at
+    title/abstract, and the PRISMA 2020 "reports" counts (:data:`FULLTEXT_COUNTS`).
 
-    Audit counts follow the PRISMA 2020 "reports" boxes: ``reports_sought`` (every study
-    included at title/abstract), ``reports_not_retrieved``, ``reports_assessed`` (include +
-    exclude), ``excluded`` with one ``reasons`` entry per reason label, ``included``, and
-    ``awaiting_fulltext_decision`` for studies nobody has decided yet.
+    ``awaiting_fulltext_decision`` counts studies nobody has decided yet; ``run_label`` (an
+    update) adds the same counts for the studies first seen in this run.
     """
-    labels = {r["code"]: r.get("label", r["code"]) for r in exclusion_reasons}
+    labels = settings.reason_labels
     inputs = [included_path, *decision_paths]
     inputs += [p for p in (clusters_path, availability_path) if p]
     with StageAudit(
@@ -320,68 +359,30 @@ def run_fulltext_stage(
         rule="assess_fulltexts",
         inputs=inputs,
         outputs=[out_decisions_applied, out_included],
-        parameters={"exclusion_reasons": list(exclusion_reasons)},
+        parameters={"exclusion_reasons": settings.exclusion_reasons or ()},
+        declares=FULLTEXT_COUNTS + (FULLTEXT_UPDATE_COUNTS if run_label else ()),
     ) as audit:
         included = read_included(included_path)
-        mapping = record_study_map(clusters_path, included)
         decisions = read_fulltext_decisions(
-            decision_paths, record_to_study=mapping, reason_codes=list(labels)
+            decision_paths,
+            record_to_study=record_study_map(clusters_path, included),
+            reason_codes=list(labels),
         )
         sought = set(included["study_id"])
         in_force, superseded = resolve_decisions(decisions)
-        superseded_ids = {id(d) for d in superseded}
-        applied_rows = []
-        for decision in decisions:
-            if decision.study_id not in sought:
-                status = "ignored: study not included at title/abstract screening"
-            elif id(decision) in superseded_ids:
-                status = "superseded by a later decision"
-            else:
-                status = "applied"
-            applied_rows.append(
-                {
-                    "study_id": decision.study_id,
-                    "record_id": decision.record_id,
-                    "decision": decision.decision,
-                    "reason": decision.reason,
-                    "reason_label": labels.get(decision.reason, ""),
-                    "reviewer": decision.reviewer,
-                    "date": decision.date,
-                    "note": decision.note,
-                    "status": status,
-                    "file": decision.path,
-                    "line": decision.line,
-                }
-            )
-        _write_table(applied_rows, APPLIED_COLUMNS, out_decisions_applied)
+        _write_table(
+            _applied_rows(decisions, sought, superseded, labels),
+            APPLIED_COLUMNS,
+            out_decisions_applied,
+        )
         final = {s: d for s, d in in_force.items() if s in sought}
         outcome = {s: d.decision for s, d in final.items()}
         keep = included["study_id"].map(lambda s: outcome.get(s) == FulltextOutcome.INCLUDE)
         result = included.loc[keep.to_numpy(dtype=bool)].reset_index(drop=True)
         write_records(result, out_included)
-
-        n_excluded = sum(1 for d in outcome.values() if d == FulltextOutcome.EXCLUDE)
-        n_included = int(keep.sum())
-        n_not_retrieved = sum(1 for d in outcome.values() if d == FulltextOutcome.NOT_RETRIEVED)
-        audit.counts.update(
-            {
-                "reports_sought": len(sought),
-                "reports_not_retrieved": n_not_retrieved,
-                "reports_assessed": n_excluded + n_included,
-                "excluded": n_excluded,
-                "included": n_included,
-                "awaiting_fulltext_decision": len(sought) - len(final),
-                # the names the PRISMA stage reads (one report per study here)
-                "reports_excluded": n_excluded,
-                "studies_included": n_included,
-                "reports_included": n_included,
-                "decisions_read": len(decisions),
-                "decisions_ignored": sum(1 for d in decisions if d.study_id not in sought),
-            }
-        )
-        for decision in final.values():
-            if decision.decision == FulltextOutcome.EXCLUDE:
-                audit.add_reason(f"excluded: {labels.get(decision.reason, decision.reason)}")
+        _count_reports(audit, sought, final, labels)
+        audit.counts["decisions_read"] = len(decisions)
+        audit.counts["decisions_ignored"] = sum(1 for d in decisions if d.study_id not in sought)
         if availability_path and Path(availability_path).is_file():
             availability = pd.read_csv(
                 availability_path, dtype=str, keep_default_na=False, na_filter=False
@@ -393,30 +394,92 @@ def run_fulltext_stage(
         if run_label and "first_seen" in included.columns:
             # An update's PRISMA diagram counts only the reports of studies new in this run.
             new = set(included.loc[included["first_seen"] == run_label, "study_id"])
-            new_outcome = {s: d for s, d in outcome.items() if s in new}
-            new_excluded = sum(1 for d in new_outcome.values() if d == FulltextOutcome.EXCLUDE)
-            new_included = sum(1 for d in new_outcome.values() if d == FulltextOutcome.INCLUDE)
-            audit.counts.update(
-                {
-                    "new_reports_sought": len(new),
-                    "new_reports_not_retrieved": sum(
-                        1 for d in new_outcome.values() if d == FulltextOutcome.NOT_RETRIEVED
-                    ),
-                    "new_reports_assessed": new_excluded + new_included,
-                    "new_reports_excluded": new_excluded,
-                    "new_studies_included": new_included,
-                }
+            _count_reports(
+                audit, new, {s: d for s, d in final.items() if s in new}, labels, new_only=True
             )
-            new_reasons: dict[str, int] = {}
-            for study, decision in final.items():
-                if study in new and decision.decision == FulltextOutcome.EXCLUDE:
-                    label = labels.get(decision.reason, decision.reason)
-                    new_reasons[f"excluded: {label}"] = new_reasons.get(f"excluded: {label}", 0) + 1
-            audit.details["new_reasons"] = new_reasons
     log.info(
         "full text: %d sought, %d assessed, %d included",
         len(sought),
-        n_excluded + n_included,
-        n_included,
+        audit.counts[PrismaCount.REPORTS_ASSESSED],
+        audit.counts[PrismaCount.STUDIES_INCLUDED],
     )
     return result
+
+
+def _applied_rows(
+    decisions: Sequence[Any], sought: set[str], superseded: Sequence[Any], labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """One row per decision read, saying whether it was applied and why not."""
+    superseded_ids = {id(d) for d in superseded}
+    rows = []
+    for decision in decisions:
+        if decision.study_id not in sought:
+            status = "ignored: study not included at title/abstract screening"
+        elif id(decision) in superseded_ids:
+            status = "superseded by a later decision"
+        else:
+            status = "applied"
+        rows.append(
+            {
+                "study_id": decision.study_id,
+                "record_id": decision.record_id,
+                "decision": decision.decision,
+                "reason": decision.reason,
+                "reason_label": labels.get(decision.reason, ""),
+                "reviewer": decision.reviewer,
+                "date": decision.date,
+                "note": decision.note,
+                "status": status,
+                "file": decision.path,
+                "line": decision.line,
+            }
+        )
+    return rows
+
+
+def _count_reports(
+    audit: StageAudit,
+    sought: set[str],
+    final: Mapping[str, Any],
+    labels: Mapping[str, str],
+    *,
+    new_only: bool = False,
+) -> None:
+    """The PRISMA 2020 "reports" boxes for ``sought`` studies (one report per study), with
+    one reason per exclusion label; ``new_only``: the update run's counts of new studies."""
+    outcome = [d.decision for d in final.values()]
+    excluded = outcome.count(FulltextOutcome.EXCLUDE)
+    included = outcome.count(FulltextOutcome.INCLUDE)
+    reasons: dict[str, int] = {}
+    for decision in final.values():
+        if decision.decision == FulltextOutcome.EXCLUDE:
+            reason = f"excluded: {labels.get(decision.reason, decision.reason)}"
+            reasons[reason] = reasons.get(reason, 0) + 1
+    if new_only:
+        audit.counts.update(
+            {
+                PrismaCount.NEW_REPORTS_SOUGHT: len(sought),
+                PrismaCount.NEW_REPORTS_NOT_RETRIEVED: outcome.count(FulltextOutcome.NOT_RETRIEVED),
+                PrismaCount.NEW_REPORTS_ASSESSED: excluded + included,
+                PrismaCount.NEW_REPORTS_EXCLUDED: excluded,
+                PrismaCount.NEW_STUDIES_INCLUDED: included,
+                PrismaCount.NEW_REPORTS_INCLUDED: included,
+            }
+        )
+        audit.details["new_reasons"] = reasons
+        return
+    audit.counts.update(
+        {
+            PrismaCount.REPORTS_SOUGHT: len(sought),
+            PrismaCount.REPORTS_NOT_RETRIEVED: outcome.count(FulltextOutcome.NOT_RETRIEVED),
+            PrismaCount.REPORTS_ASSESSED: excluded + included,
+            PrismaCount.REPORTS_EXCLUDED: excluded,
+            PrismaCount.REPORTS_AWAITING: len(sought) - len(final),
+            PrismaCount.STUDIES_INCLUDED: included,
+            PrismaCount.REPORTS_INCLUDED: included,
+            "excluded": excluded,
+            "included": included,
+        }
+    )
+    for reason, n in reasons.items():
+        audit.add_reason(reason, n)

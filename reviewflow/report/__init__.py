@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
-from reviewflow.report.render import ReportInputs, find_chromium, html_to_pdf, run_report_stage
+from reviewflow.report.render import (
+    GENERATED_MARK,
+    ReportConfig,
+    ReportInputs,
+    find_chromium,
+    html_to_pdf,
+    run_report_stage,
+)
 
-__all__ = ["ReportInputs", "find_chromium", "html_to_pdf", "run_report_stage"]
+__all__ = [
+    "GENERATED_MARK",
+    "ReportConfig",
+    "ReportInputs",
+    "find_chromium",
+    "html_to_pdf",
+    "run_report_stage",
+]

@@ -10,6 +10,7 @@ data URIs, so the report is one file that can be archived or sent as it is.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import json
 import logging
@@ -29,6 +30,7 @@ from reviewflow import __version__
 from reviewflow.audit import StageAudit, utc_now
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_write_text, read_csv_table
+from reviewflow.paths import REPORT
 from reviewflow.prisma import audits_at, load_counts, ordered_boxes, svg_with_tooltips
 from reviewflow.report.cite import fill_from_members, reference
 from reviewflow.report.methods import (
@@ -41,9 +43,13 @@ from reviewflow.report.methods import (
     search_lines,
 )
 from reviewflow.report.words import join_words
+from reviewflow.settings import ReportSettings, ReviewSettings, one_or_many
+from reviewflow.synthesis.settings import LogicModelSettings
 from reviewflow.vocab import Stage, TraceStatus
 
 __all__ = [
+    "GENERATED_MARK",
+    "ReportConfig",
     "ReportInputs",
     "find_chromium",
     "html_to_pdf",
@@ -52,6 +58,41 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The one element of the report that says when it was written: the only bytes a replay of
+#: the same run changes, so ``reviewflow replay-check`` masks exactly this element.
+GENERATED_MARK = re.compile(r'<time class="generated" datetime="[^"]*">[^<]*</time>')
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """What the report reads from config besides the run's files: the review, the report
+    block, the imports (those awaiting an export are listed), the logic model settings its
+    caption describes and the screening decision files (how many reviewers)."""
+
+    review: ReviewSettings
+    report: ReportSettings
+    imports: tuple[Mapping[str, Any], ...] = ()
+    logic_model: LogicModelSettings | None = None
+    screening_decisions: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ReportConfig:
+        """From a validated config (or the blocks ``rules/common.smk`` passes the rule)."""
+        if "logic_model" in config:
+            logic_model, decisions = config["logic_model"], config["screening_decisions"]
+        else:
+            logic_model = config["synthesis"]["logic_model"]
+            block = config["screening"]
+            decisions = block["decisions"] if "decisions" in block else []
+        return cls(
+            review=ReviewSettings.from_config(config["review"]),
+            report=ReportSettings.from_config(config["report"]),
+            imports=tuple(config["imports"]),
+            logic_model=LogicModelSettings.from_config(logic_model),
+            screening_decisions=one_or_many(decisions),
+        )
+
 
 #: Chromium flags for a machine without network or display: nothing phones home, no GPU,
 #: a throw-away profile.
@@ -154,24 +195,14 @@ class ReportInputs:
 
     @classmethod
     def in_results(cls, results: str | os.PathLike[str]) -> ReportInputs:
-        """The files of a results folder that exist (for ``reviewflow report``)."""
-        root = Path(results)
-        layout = {
-            "counts": "prisma/counts.json",
-            "prisma_svg": "prisma/prisma.svg",
-            "synthesis": "synthesis/synthesis.json",
-            "logic_model_png": "synthesis/logic_model.png",
-            "included": "fulltext/included.csv",
-            "progress": "screening/progress.csv",
-            "thresholds": "screening/thresholds.csv",
-            "dataset": "extraction/dataset.json",
-            "extraction_audit": "extraction/import_extraction.audit.json",
-            "records": "records/all_records.csv",
-            "reproduction": "reproduction/summary.json",
-            "known_includes": "reproduction/known_includes.csv",
-            "seeds": "citations/seeds.csv",
+        """The files of a results folder that exist (for ``reviewflow report``): those rule
+        ``write_report`` reads (:data:`reviewflow.paths.REPORT`)."""
+        paths = REPORT.under(results)
+        names = {f.name: f.name for f in fields(cls)}
+        names.update(prisma_svg="prisma", logic_model_png="logic_model")
+        found = {
+            k: getattr(paths, v) for k, v in names.items() if Path(getattr(paths, v)).is_file()
         }
-        found = {k: root / v for k, v in layout.items() if (root / v).is_file()}
         return cls(**found)
 
     def files(self) -> list[str | os.PathLike[str]]:
@@ -310,9 +341,8 @@ def _published_rows(summary: Mapping[str, Any] | None, notes: Footnotes) -> list
     return rows
 
 
-def _logic_model_caption(config: Mapping[str, Any]) -> str:
-    settings = ((config.get("synthesis") or {}).get("logic_model")) or {}
-    judgements = list(settings.get("judgements") or ("supports", "refines"))
+def _logic_model_caption(settings: LogicModelSettings | None) -> str:
+    judgements = list(settings.judgements) if settings else ["supports", "refines"]
     verbs = {"supports": "support", "refines": "refine", "refutes": "refute"}
     left_out = [verbs[j] for j in verbs if j not in judgements]
     caption = (
@@ -322,24 +352,33 @@ def _logic_model_caption(config: Mapping[str, Any]) -> str:
     )
     if left_out:
         caption += f"; configurations that {join_words(left_out, 'or')} it draw no link"
-    minimum = int(settings.get("min_studies", 1) or 1)
+    minimum = settings.min_studies if settings else 1
     if minimum > 1:
         caption += f"; links with fewer than {minimum} studies are not drawn"
     return caption + "."
 
 
-def _reviewer_count(config: Mapping[str, Any], audit: Mapping[str, Any] | None) -> int:
-    decisions = ((config.get("screening") or {}).get("decisions")) or []
+def _reviewer_count(decisions: Sequence[str], audit: Mapping[str, Any] | None) -> int:
     kappa = ((audit or {}).get("details") or {}).get("kappa")
     pairs = (
         [k for k in (kappa or {}) if not str(k).startswith("n_")] if isinstance(kappa, dict) else []
     )
-    return max(len(decisions) if isinstance(decisions, list) else 1, 2 if pairs else 0)
+    return max(len(decisions), 2 if pairs else 0)
+
+
+def _with_disabled(
+    summary: dict[str, Any] | None, audits: Sequence[Mapping[str, Any]], stage: str
+) -> dict[str, Any] | None:
+    """A stage's summary, saying whether config switched the stage off (its audit does)."""
+    if summary is None:
+        return None
+    audit = _latest(audits, stage) or {}
+    return {**summary, "disabled": bool((audit.get("details") or {}).get("disabled"))}
 
 
 def render_report(
     *,
-    config: Mapping[str, Any],
+    config: ReportConfig,
     audits: Sequence[Mapping[str, Any]],
     inputs: ReportInputs | None = None,
 ) -> str:
@@ -368,16 +407,22 @@ def render_report(
     extraction_audit = _read_json(inputs.extraction_audit)
     screening_audit = _latest(audits, Stage.SCREENING)
     # Methods first, so footnotes are numbered in reading order.
-    searches = search_lines(audits, list(config.get("imports") or []), notes.cite)
+    searches = search_lines(audits, list(config.imports), notes.cite)
     citations = citation_summary(
         _latest(audits, Stage.CITATIONS),
         (reproduction or {}).get("citations") or [],
         _read_table(inputs.seeds),
     )
-    dedup = dedup_summary(_latest(audits, Stage.DEDUP), notes.cite)
-    screening = screening_summary(
-        screening_audit, progress, notes.cite, _reviewer_count(config, screening_audit)
+    dedup = _with_disabled(
+        dedup_summary(_latest(audits, Stage.DEDUP), notes.cite), audits, Stage.DEDUP
     )
+    screening = screening_summary(
+        screening_audit,
+        progress,
+        notes.cite,
+        _reviewer_count(config.screening_decisions, screening_audit),
+    )
+    screening = _with_disabled(screening, audits, Stage.SCREENING)
     fulltext = fulltext_summary(
         _latest(audits, Stage.FULLTEXT, "assess_fulltexts"),
         _latest(audits, Stage.FULLTEXT, "locate_fulltexts"),
@@ -405,8 +450,9 @@ def render_report(
     trace = _trace_rows(_read_table(inputs.known_includes))
     known["unconfirmed"] = sum(1 for r in trace if r["possible"])
     context = {
-        "review": config.get("review", {}),
-        "notice": str((config.get("report") or {}).get("notice", "") or "").strip(),
+        "review": dataclasses.asdict(config.review),
+        "eligibility": config.review.eligibility,
+        "notice": config.report.notice.strip(),
         "generated": utc_now(),
         "version": __version__,
         "searches": searches,
@@ -443,7 +489,7 @@ def render_report(
         "narrative_columns": narrative_columns,
         "edges": tables.get("logic_model_edges", []),
         "logic_model": _data_uri(inputs.logic_model_png, "image/png"),
-        "logic_model_caption": _logic_model_caption(config),
+        "logic_model_caption": _logic_model_caption(config.logic_model),
         "synthesised": len((dataset or {}).get("studies") or []),
         "not_synthesised": _not_synthesised(included, dataset),
         "studies": studies,
@@ -491,7 +537,7 @@ def html_to_pdf(
 
 def run_report_stage(
     *,
-    config: Mapping[str, Any],
+    config: ReportConfig,
     audit_paths: Sequence[str | os.PathLike[str]],
     out_html: str | os.PathLike[str],
     audit_path: str | os.PathLike[str],
@@ -506,7 +552,7 @@ def run_report_stage(
         rule="write_report",
         inputs=[*audit_paths, *inputs.files()],
         outputs=[out_html],
-        parameters=dict(config.get("report") or {}),
+        parameters=dataclasses.asdict(config.report),
     ) as audit:
         text = render_report(config=config, audits=audits_at(audit_paths), inputs=inputs)
         atomic_write_text(out_html, text)

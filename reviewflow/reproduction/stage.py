@@ -27,9 +27,10 @@ from typing import Any
 import pandas as pd
 
 from reviewflow.audit import StageAudit
-from reviewflow.decision_checks import study_map
+from reviewflow.clusters import record_study_map
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_open, atomic_write_json
+from reviewflow.paths import ReproductionPaths
 from reviewflow.prisma import SOURCE_NAMES, audits_at, load_counts
 from reviewflow.records import read_records
 from reviewflow.reproduction.known import KnownInclude, read_known_includes
@@ -61,30 +62,18 @@ class ReproductionSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ReproductionSettings:
+        """From a validated config's ``published`` (absent or None: no published review),
+        ``dedup`` and ``screening.adjudicator``."""
+        published = config["published"] if "published" in config else None
         return cls(
-            published=dict(config.get("published") or {}),
-            match=MatchSettings.from_dedup_config(config.get("dedup")),
-            adjudicator=str((config.get("screening") or {}).get("adjudicator", "") or ""),
+            published=dict(published or {}),
+            match=MatchSettings.from_dedup_config(config["dedup"]),
+            adjudicator=str(config["screening"]["adjudicator"]),
         )
 
     @property
     def known_includes(self) -> str:
         return str(self.published.get("known_includes", "") or "")
-
-
-@dataclass(frozen=True)
-class ReproductionPaths:
-    """Where the stage reads and writes, relative to the review folder."""
-
-    records: str = "results/records/all_records.csv"
-    clusters: str = "results/dedup/clusters.csv"
-    screening_included: str = "results/screening/included.csv"
-    fulltext_decisions: str = "results/fulltext/decisions_applied.csv"
-    dataset: str = "results/extraction/dataset.json"
-    counts: str = "results/prisma/counts.json"
-    out_trace: str = "results/reproduction/known_includes.csv"
-    out_summary: str = "results/reproduction/summary.json"
-    audit: str = "results/reproduction/trace_known_includes.audit.json"
 
 
 def _table(path: str | os.PathLike[str] | None) -> pd.DataFrame | None:
@@ -338,7 +327,7 @@ def run_reproduction_stage(
         },
     ) as audit:
         records = read_records(paths.records)
-        study_of = study_map(paths.clusters)
+        study_of = record_study_map(paths.clusters)
         for record_id in records["record_id"]:
             study_of.setdefault(record_id, record_id)
         members: dict[str, list[str]] = defaultdict(list)

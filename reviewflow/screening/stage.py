@@ -25,7 +25,7 @@ import pandas as pd
 
 from reviewflow.audit import StageAudit
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_open, escape_frame, write_csv
+from reviewflow.io import escape_frame, save_workbook, write_csv
 from reviewflow.records import read_records, write_records
 from reviewflow.screening.active_learning import next_order, score_pool
 from reviewflow.screening.decisions import (
@@ -298,8 +298,7 @@ def _write_batch_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None
         dv.add(f"{letter}2:{letter}{len(frame) + 1}")
     ws.freeze_panes = "C2"
     os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
-    with atomic_open(path, "wb") as handle:
-        wb.save(handle)
+    save_workbook(wb, path)
 
 
 def run_screening_stage(

@@ -1,17 +1,15 @@
 """Remote bibliographic databases: one client per API, all on :mod:`reviewflow.sources.http`.
 
 ``SOURCES`` maps a source name (as used in ``searches[].source`` and ``sources.<name>``
-config blocks) to its client class. Clients are imported when first looked up, so that
-importing the package stays cheap; an unknown name fails with the available options.
+config blocks) to its client class: a :class:`~reviewflow.registry.Registry`, so clients
+are imported when first looked up and an unknown name fails with the available options.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from reviewflow.errors import ConfigError
+from reviewflow.registry import Registry
 
 if TYPE_CHECKING:
     from reviewflow.sources.base import Source
@@ -28,27 +26,8 @@ SOURCE_MODULES: dict[str, str] = {
 }
 
 
-class _Registry(Mapping[str, "type[Source]"]):
-    """A dict of client classes that imports each client module on first use."""
-
-    def __getitem__(self, name: str) -> type[Source]:
-        try:
-            target = SOURCE_MODULES[name]
-        except KeyError:
-            raise ConfigError(
-                f"unknown source {name!r}. Available options: {', '.join(SOURCE_MODULES)}"
-            ) from None
-        module_name, class_name = target.split(":")
-        return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(SOURCE_MODULES)
-
-    def __len__(self) -> int:
-        return len(SOURCE_MODULES)
-
-
-SOURCES: Mapping[str, type[Source]] = _Registry()
+#: The source clients by name (see :class:`reviewflow.registry.Registry`).
+SOURCES: Registry[type[Source]] = Registry("source", SOURCE_MODULES)
 
 
 def get_source(name: str) -> type[Source]:

@@ -14,12 +14,13 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import requests
 
 from reviewflow.errors import ConfigError, SourceError
 from reviewflow.logs import register_secret
+from reviewflow.settings import Settings
 from reviewflow.sources.http import MAX_BACKOFF, ApiResponse, ApiSession, short_url
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Page",
     "Source",
     "SourceSettings",
+    "SourcesSettings",
     "env_value",
     "full_date",
     "query_pairs",
@@ -72,38 +74,84 @@ def warning_allowed(warning: str, allowed: Sequence[str]) -> bool:
 
 
 @dataclass(frozen=True)
-class SourceSettings:
-    """A ``sources.<name>`` config block with the schema's defaults filled in.
+class SourceSettings(Settings):
+    """A ``sources.<name>`` block: how one API is reached (search, citations, full text).
 
     ``base_url`` and ``requests_per_second`` of None mean the client's own documented
     defaults; ``page_size`` None means the largest page the API serves.
     """
 
-    base_url: str | None = None
-    requests_per_second: float | None = None
-    max_retries: int = 5
-    timeout: float = 60.0
-    page_size: int | None = None
+    SCHEMA: ClassVar[str] = "schemas/sources.schema.yaml#/$defs/source"
+
+    base_url: str | None
+    requests_per_second: float | None
+    max_retries: int
+    timeout: float
+    page_size: int | None
+
+    def session(
+        self,
+        source: str,
+        *,
+        default_base_url: str,
+        default_requests_per_second: float,
+        archive_dir: str | os.PathLike[str] | None,
+        replay: bool = False,
+        secret_params: tuple[str, ...] = (),
+        headers: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        expect: str | None = "json",
+    ) -> ApiSession:
+        """The one way an :class:`ApiSession` is made: these settings over the API's own
+        defaults, the reviewflow User-Agent, archive and replay as the stage runs."""
+        from reviewflow import __version__
+
+        return ApiSession(
+            source,
+            self.base_url or default_base_url,
+            archive_dir=archive_dir,
+            replay=replay,
+            requests_per_second=self.requests_per_second or default_requests_per_second,
+            max_retries=self.max_retries,
+            timeout=self.timeout,
+            secret_params=secret_params,
+            headers={"User-Agent": f"reviewflow/{__version__}", **dict(headers or {})},
+            session=session,
+            expect=expect,
+        )
 
     @classmethod
-    def from_config(cls, values: Mapping[str, Any] | None) -> Self:
-        values = dict(values or {})
-        values.pop("enabled", None)  # full-text sources may be switched off; not ours
-        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ConfigError(
-                f"unknown source setting {unknown[0]!r}. Available options: "
-                + ", ".join(cls.__dataclass_fields__)
-            )
-        return cls(
-            base_url=values.get("base_url") or None,
-            requests_per_second=float(values["requests_per_second"])
-            if values.get("requests_per_second")
-            else None,
-            max_retries=int(values.get("max_retries", 5)),
-            timeout=float(values.get("timeout", 60)),
-            page_size=int(values["page_size"]) if values.get("page_size") else None,
-        )
+    def of(cls, settings: Mapping[str, Any] | SourceSettings | None) -> SourceSettings:
+        """Settings as given, or a mapping filled with the schema's defaults (code building
+        its own settings, e.g. a test server at 1000 requests/s: not bounded by the schema)."""
+        if isinstance(settings, SourceSettings):
+            return settings
+        return cls.from_raw(settings or {}, source="sources.<name>", check=False)
+
+
+@dataclass(frozen=True)
+class SourcesSettings(Settings):
+    """``sources``: where replayed answers are archived, and how each API is reached."""
+
+    SCHEMA: ClassVar[str] = "schemas/sources.schema.yaml"
+
+    archive_dir: str
+    pubmed: SourceSettings
+    europepmc: SourceSettings
+    openalex: SourceSettings
+    crossref: SourceSettings
+    semanticscholar: SourceSettings
+    unpaywall: SourceSettings
+
+    def of(self, name: str) -> SourceSettings:
+        """The block of one API by its config name (``searches[].source``)."""
+        found = getattr(self, name, None)
+        if not isinstance(found, SourceSettings):
+            raise ConfigError(f"no sources.{name} block. Available options: {_SOURCE_NAMES}")
+        return found
+
+
+_SOURCE_NAMES = "pubmed, europepmc, openalex, crossref, semanticscholar, unpaywall"
 
 
 @dataclass
@@ -188,17 +236,14 @@ class Source(ABC):
         replay: bool = False,
         session: requests.Session | None = None,
     ) -> Source:
-        """A client configured from a ``sources.<name>`` config block (all keys optional)."""
-        if not isinstance(settings, SourceSettings):
-            settings = SourceSettings.from_config(settings)
-        api = ApiSession(
+        """A client configured from a ``sources.<name>`` block (see :meth:`SourceSettings.of`)."""
+        settings = SourceSettings.of(settings)
+        api = settings.session(
             cls.name,
-            settings.base_url or cls.default_base_url,
+            default_base_url=cls.default_base_url,
+            default_requests_per_second=cls.default_requests_per_second,
             archive_dir=archive_dir,
             replay=replay,
-            requests_per_second=settings.requests_per_second or cls.default_requests_per_second,
-            max_retries=settings.max_retries,
-            timeout=settings.timeout,
             secret_params=cls.secret_params,
             headers=cls.default_headers(),
             session=session,

@@ -1,16 +1,10 @@
 """The search stage: run one configured database search into records, archive and audit.
 
-A live search writes its archive into ``archive.partial/`` beside the outputs first. That
-folder is not a Snakemake output, so an interrupted run leaves it in place and the next run
-resumes from it (the pages already archived are served from it, only the rest is fetched);
-on success it becomes ``archive/``. In replay mode every request is served from an existing
-archive and the records come out byte-identical.
-
-The partial archive belongs to one job at a time: the job holds an exclusive lock
-(``archive.lock``, released by the system when the process ends, even by ``kill -9``) for as
-long as it writes, so a job left running after its Snakemake was killed cannot interleave
-with the rerun's job. The finished archive replaces the old one by renames, and before the
-records are written every record's body is checked to be in it, unchanged.
+The archive is the stage's :func:`~reviewflow.sources.archive_run.archive_run` (shared with
+citation tracking and full-text lookups): a live search writes ``archive.partial/`` under a
+lock and resumes from it after a failure; a replay reads an existing archive, and the
+records come out byte-identical. Before the records are written every record's body is
+checked to be in the finished archive, unchanged.
 
 A search is complete when it returned every hit the database reported (or ``max_records``
 of them). Anything less stops the stage with both numbers and where paging broke off,
@@ -20,33 +14,32 @@ the shortfall. Database warnings stop it likewise unless ``allow_warnings`` name
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import shutil
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar
 
 import pandas as pd
 import requests
 
 from reviewflow.audit import StageAudit
-from reviewflow.errors import ConfigError, DataError, SourceError
+from reviewflow.errors import DataError, SourceError
 from reviewflow.records import make_record_id, normalize_record, records_frame, write_records
+from reviewflow.settings import Settings
 from reviewflow.sources import SOURCES
+from reviewflow.sources.archive_run import archive_run, replay_source
+from reviewflow.sources.base import SourceSettings, SourcesSettings
 from reviewflow.sources.http import archive_entries, read_archive_body
-from reviewflow.vocab import FoundBy
+from reviewflow.vocab import FoundBy, PrismaCount, Stage
 
 __all__ = [
+    "SEARCH_COUNTS",
     "SearchLine",
     "SearchResult",
-    "archive_lock",
     "check_archive_holds_records",
-    "partial_archive",
-    "replay_archive",
     "run_search",
     "run_search_stage",
 ]
@@ -54,52 +47,27 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def _date(value: Any) -> str | None:
-    """Dates from YAML may arrive as ``datetime.date``; the clients want ISO text."""
-    if value is None or value == "":
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+#: The audit counts rule ``search_database`` writes for PRISMA (its database's records).
+SEARCH_COUNTS = (PrismaCount.RECORDS_IDENTIFIED,)
 
 
 @dataclass(frozen=True)
-class SearchLine:
-    """One ``searches[]`` entry of config, with the schema's defaults filled in."""
+class SearchLine(Settings):
+    """One ``searches[]`` entry: the strategy as registered (query, dates, filters)."""
+
+    SCHEMA: ClassVar[str] = "schemas/search.schema.yaml#/items"
 
     id: str
     source: str
-    query: str = ""
-    date_from: str | None = None
-    date_to: str | None = None
-    filters: Mapping[str, Any] = field(default_factory=dict)
-    max_records: int | None = None
-    search_field: str | None = None
-    allow_shortfall: bool = False
-    allow_warnings: tuple[str, ...] = ()
-    notes: str = ""
-
-    @classmethod
-    def from_config(cls, entry: Mapping[str, Any]) -> Self:
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(entry) - known)
-        if unknown:
-            raise ConfigError(
-                f"search {entry.get('id')!r}: unknown key {unknown[0]!r}. Available options: "
-                + ", ".join(cls.__dataclass_fields__)
-            )
-        max_records = entry.get("max_records")
-        return cls(
-            id=str(entry["id"]),
-            source=str(entry["source"]),
-            query=str(entry.get("query") or ""),
-            date_from=_date(entry.get("date_from")),
-            date_to=_date(entry.get("date_to")),
-            filters=dict(entry.get("filters") or {}),
-            max_records=int(max_records) if max_records is not None else None,
-            search_field=entry.get("search_field") or None,
-            allow_shortfall=bool(entry.get("allow_shortfall", False)),
-            allow_warnings=tuple(str(w) for w in entry.get("allow_warnings") or ()),
-            notes=str(entry.get("notes") or ""),
-        )
+    query: str
+    date_from: str | None
+    date_to: str | None
+    filters: Mapping[str, Any]
+    max_records: int | None
+    search_field: str | None
+    allow_shortfall: bool
+    allow_warnings: tuple[str, ...]
+    notes: str
 
 
 @dataclass
@@ -128,26 +96,6 @@ class SearchResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def partial_archive(archive_path: str | os.PathLike[str]) -> Path:
-    """The checkpoint folder of a live search: ``archive.partial`` beside ``archive``."""
-    path = Path(archive_path)
-    return path.with_name(path.name + ".partial")
-
-
-def replay_archive(
-    search_id: str,
-    sources: Mapping[str, Any] | None,
-    archive_path: str | os.PathLike[str] | None = None,
-) -> Path:
-    """Where replay reads: ``sources.archive_dir/<search_id>`` if set, else the results one."""
-    archive_dir = (sources or {}).get("archive_dir")
-    if archive_dir:
-        return Path(archive_dir) / search_id
-    if archive_path is None:
-        raise ConfigError(f"search {search_id!r}: replay needs sources.archive_dir or --archive")
-    return Path(archive_path)
-
-
 def _progress(total: int | None) -> Any:
     """A tqdm bar on a terminal; nothing when stderr is a log file or a pipe."""
     from tqdm import tqdm
@@ -168,7 +116,7 @@ def run_search(
     search_id: str,
     archive_dir: str | os.PathLike[str] | None,
     replay: bool = False,
-    settings: Mapping[str, Any] | None = None,
+    settings: SourceSettings | Mapping[str, Any] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
     filters: Mapping[str, Any] | None = None,
@@ -278,61 +226,6 @@ def run_search(
     )
 
 
-def _lock_module() -> Any:
-    try:
-        import fcntl
-    except ImportError:  # not a POSIX system: one job per search is then up to the user
-        return None
-    return fcntl
-
-
-@contextlib.contextmanager
-def archive_lock(archive_path: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold ``<archive>.lock`` for the job that writes ``<archive>.partial``.
-
-    The lock is the kernel's (``flock``): it ends with the process, however it ends, so a
-    crashed job never leaves a stale lock, and a job still running after its Snakemake was
-    killed keeps the rerun's job from writing into the same folder.
-    """
-    fcntl = _lock_module()
-    lock_path = Path(archive_path).with_name(Path(archive_path).name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+", encoding="utf-8") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                owner = handle.read().strip() or "unknown"
-                raise SourceError(
-                    f"another job (process {owner}) is still writing "
-                    f"{partial_archive(archive_path)}; wait for it to finish or stop it, "
-                    "then run again",
-                    source="search",
-                ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _swap_into_place(work: Path, out: Path) -> None:
-    """Make ``work`` the archive at ``out`` by renames; the old archive goes last."""
-    old = out.with_name(f"{out.name}.old-{os.getpid()}")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        out.rename(old)
-    work.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
-
-
 def check_archive_holds_records(records: pd.DataFrame, archive_dir: str | os.PathLike[str]) -> None:
     """Fail unless every record's body is in the archive, kept for replay and unchanged.
 
@@ -356,110 +249,96 @@ def check_archive_holds_records(records: pd.DataFrame, archive_dir: str | os.Pat
 
 def run_search_stage(
     *,
-    search: Mapping[str, Any],
-    sources: Mapping[str, Any] | None,
+    search: SearchLine,
+    sources: SourcesSettings,
     replay: bool,
     records_path: str | os.PathLike[str],
     archive_path: str | os.PathLike[str],
     audit_path: str | os.PathLike[str],
 ) -> SearchResult:
-    """Rule ``search_database``: one ``searches[]`` entry to ``records.csv`` + archive + audit."""
-    line = SearchLine.from_config(search)
-    settings = dict((sources or {}).get(line.source) or {})
+    """Rule ``search_database``: one search line to ``records.csv`` + archive + audit.
+
+    In replay the archive read is ``<sources.archive_dir>/<search id>`` (the rule's input),
+    else the search's own ``archive/`` (replay in place).
+    """
     archive_out = Path(archive_path)
-    if replay:
-        archive_in = replay_archive(line.id, sources, archive_out)
-        return _search_into(line, settings, archive_in, archive_out, True, records_path, audit_path)
-    with archive_lock(archive_out):
-        work_dir = partial_archive(archive_out)
-        work_dir.mkdir(parents=True, exist_ok=True)
-        return _search_into(line, settings, work_dir, archive_out, False, records_path, audit_path)
-
-
-def _search_into(
-    line: SearchLine,
-    settings: Mapping[str, Any],
-    work_dir: Path,
-    archive_out: Path,
-    replay: bool,
-    records_path: str | os.PathLike[str],
-    audit_path: str | os.PathLike[str],
-) -> SearchResult:
+    settings = sources.of(search.source)
+    replay_from = replay_source(sources.archive_dir, search.id) if replay else ""
     parameters = {
-        "search": {k: v for k, v in line.__dict__.items() if k != "filters"}
-        | {"filters": dict(line.filters), "allow_warnings": list(line.allow_warnings)},
-        "source_settings": dict(settings),
+        "search": search,
+        "source_settings": settings,
         "replay": replay,
     }
     with StageAudit(
         audit_path,
-        stage="search",
+        stage=Stage.SEARCH,
         rule="search_database",
-        inputs=[work_dir] if replay else [],
+        inputs=[replay_from or archive_out] if replay else [],
         outputs=[records_path, archive_out],
         parameters=parameters,
+        declares=SEARCH_COUNTS,
     ) as audit:
-        result = run_search(
-            line.source,
-            line.query,
-            search_id=line.id,
-            archive_dir=work_dir,
-            replay=replay,
-            settings=settings,
-            date_from=line.date_from,
-            date_to=line.date_to,
-            filters=line.filters,
-            max_records=line.max_records,
-            search_field=line.search_field,
-            allow_shortfall=line.allow_shortfall,
-            allow_warnings=line.allow_warnings,
-        )
-        if work_dir.resolve() != archive_out.resolve():
-            if replay:
-                if archive_out.exists():
-                    shutil.rmtree(archive_out)
-                shutil.copytree(work_dir, archive_out)
-            else:
-                _swap_into_place(work_dir, archive_out)
+        with archive_run(archive_out, replay=replay, replay_from=replay_from) as work_dir:
+            result = run_search(
+                search.source,
+                search.query,
+                search_id=search.id,
+                archive_dir=work_dir,
+                replay=replay,
+                settings=settings,
+                date_from=search.date_from,
+                date_to=search.date_to,
+                filters=search.filters,
+                max_records=search.max_records,
+                search_field=search.search_field,
+                allow_shortfall=search.allow_shortfall,
+                allow_warnings=search.allow_warnings,
+            )
         check_archive_holds_records(result.records, archive_out)
         write_records(result.records, records_path)
-        audit.counts.update(
-            {
-                "hits_reported": result.hits,
-                "records_retrieved": result.retrieved,
-                "records_out": len(result.records),
-                "requests_made": result.requests_made,
-                "network_requests": result.network_requests,
-                "archived_requests": result.archived_requests,
-            }
-        )
-        if result.duplicates:
-            audit.add_reason("duplicate: returned twice by the database", result.duplicates)
-        audit.details.update(
-            {
-                "database": line.source,
-                "query": result.query,
-                "query_sent": result.query_sent,
-                "query_translation": result.query_translation,
-                "search_field": result.search_field,
-                "date_from": line.date_from,
-                "date_to": line.date_to,
-                "warnings": result.warnings,
-                "shortfall": result.shortfall,
-                "ranking_note": result.ranking_note,
-                "date_run": result.date_run,
-                "base_url": result.base_url,
-                "hits_reported": result.hits,
-                "records_retrieved": result.retrieved,
-                "requests_made": result.requests_made,
-                "capped_by_max_records": result.capped,
-                "replay": replay,
-                **result.extra,
-            }
-        )
+        _record_search(audit, search, result, replay)
     log.info(
         "%s (%s): %d hits, %d records, %d requests (%s)",
-        line.id, line.source, result.hits, len(result.records), result.requests_made,
+        search.id, search.source, result.hits, len(result.records), result.requests_made,
         result.base_url,
     )  # fmt: skip
     return result
+
+
+def _record_search(audit: StageAudit, line: SearchLine, result: SearchResult, replay: bool) -> None:
+    """What the audit says about one search: counts, the query as sent, the database's
+    answer (hits, warnings, shortfall), and when and where it ran."""
+    audit.counts.update(
+        {
+            PrismaCount.RECORDS_IDENTIFIED: len(result.records),
+            "hits_reported": result.hits,
+            "records_retrieved": result.retrieved,
+            "requests_made": result.requests_made,
+            "network_requests": result.network_requests,
+            "archived_requests": result.archived_requests,
+        }
+    )
+    if result.duplicates:
+        audit.add_reason("duplicate: returned twice by the database", result.duplicates)
+    audit.details.update(
+        {
+            "database": line.source,
+            "query": result.query,
+            "query_sent": result.query_sent,
+            "query_translation": result.query_translation,
+            "search_field": result.search_field,
+            "date_from": line.date_from,
+            "date_to": line.date_to,
+            "warnings": result.warnings,
+            "shortfall": result.shortfall,
+            "ranking_note": result.ranking_note,
+            "date_run": result.date_run,
+            "base_url": result.base_url,
+            "hits_reported": result.hits,
+            "records_retrieved": result.retrieved,
+            "requests_made": result.requests_made,
+            "capped_by_max_records": result.capped,
+            "replay": replay,
+            **result.extra,
+        }
+    )

@@ -44,6 +44,8 @@ class Dataset:
     groups: dict[str, list[dict[str, Any]]]
     theory_components: list[dict[str, str]]
     cmo_groups: list[str] = field(default_factory=list)
+    #: what extractors typed for "not reported" (the extraction form's ``not_reported``)
+    not_reported: str = ""
 
     def rows(self, group: str) -> list[dict[str, Any]]:
         return self.groups.get(group, [])
@@ -140,4 +142,21 @@ def load_dataset(
             groups.setdefault(name, []).append({**row, "study_id": study_id})
     components = theory_components or data.get("theory_components") or []
     cmo_groups = [g for g, kind in per.items() if kind == "cmo"]
-    return Dataset(path_s, studies, groups, [dict(c) for c in components], cmo_groups)
+    return Dataset(
+        path_s,
+        studies,
+        groups,
+        [dict(c) for c in components],
+        cmo_groups,
+        not_reported=_not_reported_word(data.get("form")),
+    )
+
+
+def _not_reported_word(form: Any) -> str:
+    """The form's "not reported" word; a dataset written without its form (by hand, by
+    another tool) is read with the word the extraction schema gives by default."""
+    if isinstance(form, Mapping) and form.get("not_reported"):
+        return clean_text(form["not_reported"]).lower()
+    from reviewflow.config import block_defaults
+
+    return str(block_defaults("schemas/extraction.schema.yaml")["not_reported"]).lower()

@@ -10,14 +10,12 @@ come from config and the codes from the extraction dataset; a code that matches 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
 from reviewflow.normalize import clean_text
 from reviewflow.synthesis.dataset import Dataset, split_values
-from reviewflow.synthesis.narrative import NOT_REPORTED
+from reviewflow.synthesis.settings import FrameworkSettings
 
 __all__ = ["code_studies", "framework_matrix"]
 
@@ -28,47 +26,44 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "theme"
 
 
-def _coded_values(dataset: Dataset, settings: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def _coded_values(dataset: Dataset, settings: FrameworkSettings) -> list[tuple[str, str, str]]:
     """(study id, code, evidence) from the theme group rows or a study-level field."""
-    group = settings.get("group", "themes")
-    code_field = settings.get("code_field", "theme")
-    evidence_field = settings.get("evidence_field", "evidence")
     found = []
-    for row in dataset.rows(group):
-        for code in split_values(row.get(code_field)):
-            found.append((row["study_id"], code, clean_text(row.get(evidence_field, ""))))
+    for row in dataset.rows(settings.group):
+        for code in split_values(row.get(settings.code_field)):
+            evidence = clean_text(row.get(settings.evidence_field, ""))
+            found.append((row["study_id"], code, evidence))
     for study in dataset.studies.values():
-        for code in split_values(study.fields.get(code_field)):
+        for code in split_values(study.fields.get(settings.code_field)):
             found.append((study.study_id, code, ""))
     return found
 
 
 def code_studies(
-    dataset: Dataset, settings: Mapping[str, Any]
+    dataset: Dataset, settings: FrameworkSettings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The coding (one row per study and theme) and the themes, a priori then emergent."""
     themes: dict[str, dict[str, str]] = {}
     lookup: dict[str, str] = {}
-    for theme in settings.get("themes", []):
-        themes[theme["id"]] = {
-            "theme_id": theme["id"],
-            "theme": theme.get("name", theme["id"]),
-            "description": theme.get("description", ""),
+    for theme in settings.themes:
+        themes[theme.id] = {
+            "theme_id": theme.id,
+            "theme": theme.name,
+            "description": theme.description,
             "origin": "a priori",
         }
-        lookup[theme["id"].lower()] = theme["id"]
-        lookup[clean_text(theme.get("name", "")).lower()] = theme["id"]
-        for code in theme.get("codes", []):
-            lookup[clean_text(code).lower()] = theme["id"]
-    add_new = settings.get("add_emergent_themes", True)
-    ignored = {str(c).lower() for c in settings.get("ignore_codes", [])}
+        lookup[theme.id.lower()] = theme.id
+        lookup[clean_text(theme.name).lower()] = theme.id
+        for code in theme.codes:
+            lookup[clean_text(code).lower()] = theme.id
+    ignored = {str(c).lower() for c in settings.ignore_codes}
     coding: dict[tuple[str, str], dict[str, str]] = {}
     for study_id, code, evidence in _coded_values(dataset, settings):
-        if code.lower() == NOT_REPORTED or code.lower() in ignored:
+        if code.lower() == dataset.not_reported or code.lower() in ignored:
             continue
         theme_id = lookup.get(code.lower())
         if theme_id is None:
-            if not add_new:
+            if not settings.add_emergent_themes:
                 continue
             theme_id = f"new_{_slug(code)}"
             lookup[code.lower()] = theme_id

@@ -19,7 +19,7 @@ import pandas as pd
 
 from reviewflow.io import atomic_write_bytes
 from reviewflow.synthesis.dataset import Dataset, split_values
-from reviewflow.synthesis.narrative import NOT_REPORTED
+from reviewflow.synthesis.settings import LogicModelSettings
 
 __all__ = ["LAYERS", "build_logic_model", "draw_logic_model", "edge_table"]
 
@@ -37,19 +37,19 @@ def _label(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _layer_values(row: Mapping[str, Any], column: str, dataset: Dataset | None) -> list[str]:
+def _layer_values(row: Mapping[str, Any], column: str, dataset: Dataset) -> list[str]:
     """A layer's values for one configuration: a CMO column, else the study's own field."""
     if column in row:
         values = split_values(row[column])
-    elif dataset is not None and row.get("study_id") in dataset.studies:
+    elif row.get("study_id") in dataset.studies:
         values = split_values(dataset.studies[row["study_id"]].fields.get(column))
     else:
         values = []
-    return [v for v in values if v.lower() != NOT_REPORTED]
+    return [v for v in values if v.lower() != dataset.not_reported]
 
 
 def build_logic_model(
-    cmo: pd.DataFrame, settings: Mapping[str, Any], dataset: Dataset | None = None
+    cmo: pd.DataFrame, settings: LogicModelSettings, dataset: Dataset
 ) -> nx.DiGraph:
     """Nodes ``(layer, label)``; edges carry ``weight`` (studies) and ``studies`` (labels).
 
@@ -60,10 +60,9 @@ def build_logic_model(
     ``judgements`` (default: supports, refines) draw links: a configuration that refutes its
     theory component is evidence against the chain, not for it.
     """
-    limit = int(settings.get("max_label_chars", 60))
-    min_studies = int(settings.get("min_studies", 1))
-    judgements = set(settings.get("judgements", ("supports", "refines")))
-    layers = {**{c: c for c, _ in LAYERS}, **dict(settings.get("layers") or {})}
+    limit, min_studies = settings.max_label_chars, settings.min_studies
+    judgements = set(settings.judgements)
+    layers = {column: getattr(settings.layers, column) for column, _ in LAYERS}
     graph = nx.DiGraph()
     links: dict[tuple[tuple[int, str], tuple[int, str]], set[str]] = {}
     for row in cmo.to_dict("records"):

@@ -19,11 +19,9 @@ import pandas as pd
 from reviewflow.errors import ConfigError
 from reviewflow.normalize import clean_text
 from reviewflow.synthesis.dataset import Dataset, split_values
+from reviewflow.synthesis.settings import NarrativeSettings
 
 __all__ = ["meets_success", "narrative_table"]
-
-#: What an extractor types when a study does not report a value (as the extraction form).
-NOT_REPORTED = "not reported"
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "lt": operator.lt,
@@ -41,13 +39,15 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _condition(row: Mapping[str, Any], condition: Mapping[str, Any]) -> bool | None:
+def _condition(
+    row: Mapping[str, Any], condition: Mapping[str, Any], not_reported: str
+) -> bool | None:
     """True/False, or None when the row lacks the value the condition needs."""
     name = condition["field"]
     value = row.get(name)
     if isinstance(value, bool):
         value = "yes" if value else "no"
-    if value is None or clean_text(value).lower() in ("", NOT_REPORTED):
+    if value is None or clean_text(value).lower() in ("", not_reported):
         return None
     if "in" in condition:
         allowed = {str(v).lower() for v in condition["in"]}
@@ -61,8 +61,11 @@ def _condition(row: Mapping[str, Any], condition: Mapping[str, Any]) -> bool | N
     raise ConfigError(f"synthesis.narrative.success: condition on {name!r} has no test")
 
 
-def meets_success(row: Mapping[str, Any], conditions: Sequence[Mapping[str, Any]]) -> bool | None:
-    results = [_condition(row, c) for c in conditions]
+def meets_success(
+    row: Mapping[str, Any], conditions: Sequence[Mapping[str, Any]], not_reported: str
+) -> bool | None:
+    """Whether an outcome row passes every condition (None: a value it needs is missing)."""
+    results = [_condition(row, c, not_reported) for c in conditions]
     if any(r is False for r in results):
         return False
     if any(r is None for r in results):
@@ -80,16 +83,13 @@ def _verdict(results: Sequence[bool | None], scope: str) -> str:
 
 
 def narrative_table(
-    dataset: Dataset, settings: Mapping[str, Any], cmo: pd.DataFrame
+    dataset: Dataset, settings: NarrativeSettings, cmo: pd.DataFrame
 ) -> pd.DataFrame:
     """One row per study, or per intervention when ``group_by`` names a study field."""
-    success = settings.get("success", {})
-    conditions = success.get("conditions", [])
-    scope = success.get("scope", "any")
-    outcome_group = settings.get("outcome_group", "outcomes")
-    outcome_field = settings.get("outcome_field", "outcome")
-    mechanism_field = settings.get("mechanism_field", "mechanism")
-    group_by = settings.get("group_by", "study")
+    conditions = settings.success.conditions
+    scope = settings.success.scope
+    outcome_group, outcome_field = settings.outcome_group, settings.outcome_field
+    mechanism_field, group_by = settings.mechanism_field, settings.group_by
     units: dict[str, dict[str, Any]] = {}
     for study in sorted(dataset.studies.values(), key=lambda s: s.label):
         keys = (
@@ -109,7 +109,9 @@ def narrative_table(
             unit["mechanisms"] += mechanisms
             for row in rows:
                 unit["outcomes"].append(clean_text(row.get(outcome_field, "")))
-                unit["results"].append(meets_success(row, conditions) if conditions else None)
+                unit["results"].append(
+                    meets_success(row, conditions, dataset.not_reported) if conditions else None
+                )
     column = "study" if group_by == "study" else group_by
     table = []
     for key, unit in units.items():

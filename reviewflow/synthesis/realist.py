@@ -17,13 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from reviewflow.errors import ConfigError, DataError
+from reviewflow.errors import DataError
 from reviewflow.normalize import clean_text
 from reviewflow.synthesis.dataset import Dataset
+from reviewflow.synthesis.settings import RealistSettings, StrengthRule
 
 __all__ = [
     "JUDGEMENTS",
-    "DEFAULT_STRENGTH_RULES",
     "cmo_table",
     "component_summary",
     "strength_of_support",
@@ -49,14 +49,6 @@ _SYNONYMS = {
 
 #: Used when the config gives none; the "strong" rule is the worked example of the review
 #: protocol template (>= 3 supporting studies, >= 1 strong judgement, none refuting).
-DEFAULT_STRENGTH_RULES: tuple[dict[str, Any], ...] = (
-    {"label": "strong", "min_supporting": 3, "min_strong": 1, "max_refuting": 0},
-    {"label": "moderate", "min_supporting": 2, "max_refuting": 0},
-    {"label": "mixed", "min_supporting": 1, "min_refuting": 1},
-    {"label": "weak", "min_supporting": 1},
-    {"label": "contested", "min_refuting": 1},
-)
-
 CMO_COLUMNS = (
     "component_id",
     "component",
@@ -86,26 +78,24 @@ def _judgement(
     return text
 
 
-def cmo_table(dataset: Dataset, settings: Mapping[str, Any]) -> pd.DataFrame:
+def cmo_table(dataset: Dataset, settings: RealistSettings) -> pd.DataFrame:
     """One row per CMO configuration, ordered by component then study label."""
-    f = settings.get("fields", {})
-    group = settings.get("group") or (dataset.cmo_groups or ["cmo"])[0]
-    component_field = f.get("component", "theory_component")
-    judgement_field = f.get("judgement", "judgement")
+    f = settings.fields
+    group = settings.group or (dataset.cmo_groups or ["cmo"])[0]
     # A form whose CMO sheet records only supporting configurations has no judgement field.
-    default_judgement = str(settings.get("default_judgement", ""))
+    default_judgement = settings.default_judgement or ""
     components = {c["id"]: c for c in dataset.theory_components}
     by_name = {clean_text(c.get("name", "")).lower(): c["id"] for c in dataset.theory_components}
     rows = []
     for row in dataset.rows(group):
-        raw = clean_text(row.get(component_field, ""))
+        raw = clean_text(row.get(f.component, ""))
         component_id = raw if raw in components else by_name.get(raw.lower(), raw)
         if components and component_id not in components:
             raise DataError(
                 f"study {row['study_id']}: theory component {raw!r} is not in "
                 f"extraction.theory_components ({', '.join(components)})",
                 path=dataset.path,
-                field=component_field,
+                field=f.component,
             )
         rows.append(
             {
@@ -113,14 +103,14 @@ def cmo_table(dataset: Dataset, settings: Mapping[str, Any]) -> pd.DataFrame:
                 "component": components.get(component_id, {}).get("name", component_id),
                 "study_id": row["study_id"],
                 "study": dataset.label(row["study_id"]),
-                "context": clean_text(row.get(f.get("context", "context"), "")),
-                "mechanism": clean_text(row.get(f.get("mechanism", "mechanism"), "")),
-                "outcome": clean_text(row.get(f.get("outcome", "outcome"), "")),
+                "context": clean_text(row.get(f.context, "")),
+                "mechanism": clean_text(row.get(f.mechanism, "")),
+                "outcome": clean_text(row.get(f.outcome, "")),
                 "judgement": _judgement(
-                    row.get(judgement_field), dataset, row, judgement_field, default_judgement
+                    row.get(f.judgement), dataset, row, f.judgement, default_judgement
                 ),
-                "strength": clean_text(row.get(f.get("strength", "strength"), "")).lower(),
-                "evidence": clean_text(row.get(f.get("evidence", "evidence"), "")),
+                "strength": clean_text(row.get(f.strength, "")).lower(),
+                "evidence": clean_text(row.get(f.evidence, "")),
             }
         )
     order = {c: i for i, c in enumerate(components)}
@@ -130,7 +120,7 @@ def cmo_table(dataset: Dataset, settings: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CMO_COLUMNS))
 
 
-def _rule_matches(rule: Mapping[str, Any], tally: Mapping[str, int]) -> bool:
+def _rule_matches(rule: StrengthRule, tally: Mapping[str, int]) -> bool:
     checks = (
         ("min_supporting", "supporting", 1),
         ("max_supporting", "supporting", -1),
@@ -141,13 +131,14 @@ def _rule_matches(rule: Mapping[str, Any], tally: Mapping[str, int]) -> bool:
         ("min_strong", "strong", 1),
     )
     for key, name, sign in checks:
-        if key in rule and (tally[name] - rule[key]) * sign < 0:
+        bound = getattr(rule, key)
+        if bound is not None and (tally[name] - bound) * sign < 0:
             return False
     return True
 
 
 def strength_of_support(
-    tally: Mapping[str, int], rules: Sequence[Mapping[str, Any]], otherwise: str = "insufficient"
+    tally: Mapping[str, int], rules: Sequence[StrengthRule], otherwise: str
 ) -> str:
     """The label of the first rule whose every bound holds, else ``otherwise``.
 
@@ -155,20 +146,16 @@ def strength_of_support(
     ``strong`` (supporting studies with at least one configuration judged strong).
     """
     for rule in rules:
-        if "label" not in rule:
-            raise ConfigError(f"synthesis.realist.strength_rules: a rule has no label: {rule}")
         if _rule_matches(rule, tally):
-            return str(rule["label"])
+            return rule.label
     return otherwise
 
 
 def component_summary(
-    cmo: pd.DataFrame, dataset: Dataset, settings: Mapping[str, Any]
+    cmo: pd.DataFrame, dataset: Dataset, settings: RealistSettings
 ) -> pd.DataFrame:
     """The programme-theory summary: per component, the studies for, refining and against."""
-    rules = settings.get("strength_rules") or DEFAULT_STRENGTH_RULES
-    otherwise = settings.get("otherwise", "insufficient")
-    strong_values = {s.lower() for s in settings.get("strong_values", ["strong", "high"])}
+    strong_values = {s.lower() for s in settings.strong_values}
     components = list(dataset.theory_components) or [
         {"id": c, "name": c, "description": ""} for c in dict.fromkeys(cmo["component_id"])
     ]
@@ -202,7 +189,9 @@ def component_summary(
                 "supporting": "; ".join(studies("supports")),
                 "refining": "; ".join(studies("refines")),
                 "refuting": "; ".join(studies("refutes")),
-                "strength_of_support": strength_of_support(tally, rules, otherwise),
+                "strength_of_support": strength_of_support(
+                    tally, settings.strength_rules, settings.otherwise
+                ),
             }
         )
     return pd.DataFrame(rows)

@@ -21,11 +21,11 @@ from typing import Any
 
 import yaml
 
-from reviewflow.sources.archive import Recording, archive_from_recordings, recordings_from_index
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "archive"))
+sys.path.insert(0, str(HERE.parent))
 from build_demo_archive import recordings_for, run_builder  # noqa: E402
+from recordings import Recording, archive_from_recordings, recordings_from_index  # noqa: E402
 
 EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 EUROPEPMC = "https://www.ebi.ac.uk/europepmc/webservices/rest/search"

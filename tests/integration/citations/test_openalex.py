@@ -13,6 +13,10 @@ from reviewflow.citations.seeds import SeedResolution, seeds_from_config
 SEEDS = ["W3045921891", "W3046863325"]
 
 
+#: Both directions, as citations.directions defaults to.
+BOTH = ("backward", "forward")
+
+
 def _client(server, tmp_path):
     return OpenAlexCitations.from_settings(
         {"base_url": server.url, "requests_per_second": 1000}, archive_dir=tmp_path / "oa"
@@ -22,7 +26,7 @@ def _client(server, tmp_path):
 def test_two_seeds_both_directions_cost_three_requests(fixtures, tmp_path):
     with FixtureServer(routes_from_index(fixtures / "oa_snowball.bodies")) as server:
         client = _client(server, tmp_path)
-        result = run_rounds([client], seeds_from_config(SEEDS))
+        result = run_rounds([client], seeds_from_config(SEEDS), directions=BOTH, depth=1)
         sent = [dict(params)["filter"] for _, _, params, _ in server.requests]
     # resolve both seeds, all references, all citing works: one request each, because the
     # short first page ends paging although OpenAlex sets next_cursor on it.
@@ -39,7 +43,9 @@ def test_two_seeds_both_directions_cost_three_requests(fixtures, tmp_path):
 
 def test_each_record_names_its_seed_and_direction(fixtures, tmp_path):
     with FixtureServer(routes_from_index(fixtures / "oa_snowball.bodies")) as server:
-        result = run_rounds([_client(server, tmp_path)], seeds_from_config(SEEDS))
+        result = run_rounds(
+            [_client(server, tmp_path)], seeds_from_config(SEEDS), directions=BOTH, depth=1
+        )
     records = result.records
     # W2741809807 is in both seeds' referenced_works lists.
     shared = records["citations:W2741809807"]

@@ -8,23 +8,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reviewflow.citations.stage import run_citation_stage
+from reviewflow.citations.stage import CitationSettings, run_citation_stage
 from reviewflow.errors import SourceError
+from reviewflow.sources.base import SourcesSettings
 
-DEMO_ARCHIVE = Path(__file__).resolve().parents[3] / "config" / "demo" / "archive" / "citations"
+#: The demo's archive folder: its citations/ subfolder is what replay reads.
+DEMO_ARCHIVE = Path(__file__).resolve().parents[3] / "config" / "demo" / "archive"
 SEEDS = [{"id": "W3045921891", "note": "preprint"}, "W3046863325"]
 
 
-def _run(tmp_path: Path, name: str, **overrides):
+def _run(tmp_path: Path, name: str, decision_paths=(), **overrides):
     out = tmp_path / name
-    params = {"sources": ["openalex"], "depth": 2, "replay_dir": str(DEMO_ARCHIVE), **overrides}
+    block = {"seeds": SEEDS, "sources": ["openalex"], "depth": 2, **overrides}
     run_citation_stage(
-        seeds=SEEDS,
-        decision_paths=[],
-        record_tables=[],
-        params=params,
-        archive_dir=out / "archive",
+        settings=CitationSettings.from_raw(block),
+        sources=SourcesSettings.from_raw({"archive_dir": str(DEMO_ARCHIVE)}),
         replay=True,
+        decision_paths=list(decision_paths),
+        record_tables=[],
+        archive_dir=out / "archive",
         out_records=out / "records.csv",
         out_seeds=out / "seeds.csv",
         audit_path=out / "chase_citations.audit.json",
@@ -70,15 +72,5 @@ def test_included_record_becomes_a_round_two_seed(tmp_path):
     decisions.write_text("record_id,decision\ncitations:W2741809807,include\n", encoding="utf-8")
     out = tmp_path / "c"
     with pytest.raises(SourceError, match="filter=openalex%3AW2741809807"):
-        run_citation_stage(
-            seeds=SEEDS,
-            decision_paths=[decisions],
-            record_tables=[],
-            params={"depth": 2, "replay_dir": str(DEMO_ARCHIVE)},
-            archive_dir=out / "archive",
-            replay=True,
-            out_records=out / "records.csv",
-            out_seeds=out / "seeds.csv",
-            audit_path=out / "chase_citations.audit.json",
-        )
+        _run(tmp_path, "c", decision_paths=[decisions])
     assert not (out / "chase_citations.audit.json").exists()

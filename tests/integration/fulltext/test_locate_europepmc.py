@@ -15,8 +15,9 @@ import pytest
 from fixture_server import FixtureServer, Route
 
 from reviewflow.fulltext.locate import LocationStatus
-from reviewflow.fulltext.stage import run_locate_stage
+from reviewflow.fulltext.stage import FulltextSettings, run_locate_stage
 from reviewflow.records import normalize_record, records_frame, write_records
+from reviewflow.sources.base import SourcesSettings
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "fulltext"
 BODY = (FIXTURE / "europepmc_search_cancer_core.json").read_bytes()
@@ -43,6 +44,19 @@ def _included(path: Path) -> None:
     write_records(frame, path)
 
 
+def _locate(tmp_path, included, name, *, sources, replay=False, archive="archive"):
+    return run_locate_stage(
+        settings=FulltextSettings.from_raw({"pdf_dir": str(tmp_path / "no-pdfs")}),
+        sources=SourcesSettings.from_raw(sources, check=False),
+        replay=replay,
+        included_path=str(included),
+        out_availability=str(tmp_path / f"{name}.csv"),
+        audit_path=str(tmp_path / f"{name}.audit.json"),
+        archive_dir=str(tmp_path / archive),
+        download_dir=str(tmp_path / "pdfs"),
+    )
+
+
 def test_locate_live_then_replay(tmp_path, monkeypatch):
     monkeypatch.delenv("UNPAYWALL_EMAIL", raising=False)
     included = tmp_path / "included.csv"
@@ -50,13 +64,7 @@ def test_locate_live_then_replay(tmp_path, monkeypatch):
     route = Route("GET", "/search", [], BODY)
     with FixtureServer([route]) as server:
         sources = {"europepmc": {"base_url": server.url, "requests_per_second": 50}}
-        run_locate_stage(
-            included_path=str(included),
-            out_availability=str(tmp_path / "live.csv"),
-            audit_path=str(tmp_path / "live.audit.json"),
-            archive_dir=str(tmp_path / "archive"),
-            sources=sources,
-        )
+        _locate(tmp_path, included, "live", sources=sources)
         requests = list(server.requests)
     assert len(requests) == 2
     params = dict(requests[0][2])
@@ -73,15 +81,11 @@ def test_locate_live_then_replay(tmp_path, monkeypatch):
     assert (tmp_path / "archive" / "europepmc" / "requests.jsonl").is_file()
     assert not (tmp_path / "archive.partial").exists()
 
-    run_locate_stage(
-        included_path=str(included),
-        out_availability=str(tmp_path / "replay.csv"),
-        audit_path=str(tmp_path / "replay.audit.json"),
-        archive_dir=str(tmp_path / "replayed"),
-        replay_archive_dir=str(tmp_path / "archive"),
-        sources={"europepmc": {"base_url": "http://127.0.0.1:9"}},
-        replay=True,
-    )
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "fulltext").symlink_to(tmp_path / "archive")
+    replay_sources = {"archive_dir": str(store), "europepmc": {"base_url": "http://127.0.0.1:9"}}
+    _locate(tmp_path, included, "replay", sources=replay_sources, replay=True, archive="replayed")
     assert (tmp_path / "replay.csv").read_bytes() == (tmp_path / "live.csv").read_bytes()
 
 
@@ -94,13 +98,7 @@ def test_a_failing_source_is_reported_per_study(tmp_path, monkeypatch, status):
         for _ in range(2):
             server.add_fault(status=status)
         sources = {"europepmc": {"base_url": server.url, "max_retries": 0}}
-        run_locate_stage(
-            included_path=str(included),
-            out_availability=str(tmp_path / "a.csv"),
-            audit_path=str(tmp_path / "a.audit.json"),
-            archive_dir=str(tmp_path / "archive"),
-            sources=sources,
-        )
+        _locate(tmp_path, included, "a", sources=sources)
     table = pd.read_csv(tmp_path / "a.csv", dtype=str, keep_default_na=False)
     assert list(table["status"]) == [LocationStatus.ERROR, LocationStatus.ERROR]
     assert "HTTP 500" in table.loc[0, "note"]

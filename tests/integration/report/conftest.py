@@ -18,16 +18,16 @@ import pandas as pd
 import pytest
 
 from reviewflow.audit import write_audit
-from reviewflow.config import REPO_ROOT
-from reviewflow.prisma import run_count_prisma, run_draw_prisma
+from reviewflow.config import REPO_ROOT, validate_config
+from reviewflow.prisma import PrismaSettings, run_count_prisma, run_draw_prisma
 from reviewflow.records import records_frame, write_records
-from reviewflow.report import ReportInputs
+from reviewflow.report import ReportConfig, ReportInputs
 from reviewflow.reproduction import (
     ReproductionPaths,
     ReproductionSettings,
     run_reproduction_stage,
 )
-from reviewflow.synthesis import run_synthesis_stage
+from reviewflow.synthesis import SynthesisSettings, run_synthesis_stage
 
 COMPONENTS = [
     {"id": "PT1", "name": "Access", "description": "Co-ordinated care is more accessible"},
@@ -203,7 +203,10 @@ def build_run(root: Path) -> dict[str, Any]:
                 "reports_sought": 12,
                 "reports_not_retrieved": 1,
                 "reports_assessed": 11,
+                "reports_excluded": 8,
                 "excluded": 8,
+                "studies_included": 3,
+                "reports_included": 3,
                 "included": 3,
                 "awaiting_fulltext_decision": 0,
             },
@@ -236,9 +239,10 @@ def build_run(root: Path) -> dict[str, Any]:
             "included": {"n": 4, "where": "abstract"},
         },
     }
+    validate_config(config)
     run_count_prisma(
         audit_paths=audits,
-        config=config,
+        settings=PrismaSettings.from_config(config),
         out_counts="results/prisma/counts.json",
         audit_path="results/prisma/count_prisma.audit.json",
     )
@@ -392,7 +396,9 @@ def build_run(root: Path) -> dict[str, Any]:
     Path("results/extraction/dataset.json").write_text(json.dumps(dataset))
     run_synthesis_stage(
         dataset_path="results/extraction/dataset.json",
-        params={"framework": {"themes": [{"id": "t1", "name": "Theme one"}]}},
+        settings=SynthesisSettings.from_raw(
+            {"framework": {"themes": [{"id": "t1", "name": "Theme one"}]}}
+        ),
         out_dir="results/synthesis",
         audit_path="results/synthesis/synthesise_evidence.audit.json",
         theory_components=COMPONENTS,
@@ -404,7 +410,7 @@ def build_run(root: Path) -> dict[str, Any]:
         paths=ReproductionPaths(),
     )
     return {
-        "config": config,
+        "config": ReportConfig.from_config(config),
         "audit_paths": audits,
         "inputs": ReportInputs(
             counts="results/prisma/counts.json",

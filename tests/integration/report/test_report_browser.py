@@ -134,8 +134,9 @@ def test_report_command(finished_run, tmp_path: Path, capsys):
         "review:\n  id: t\n  title: Command review\n  authors: [A. Author, B. Author]\n",
         encoding="utf-8",
     )
-    assert main(["report", "--config", "config.yaml", "--out", "out/report.html"]) == 0
-    text = Path("out/report.html").read_text(encoding="utf-8")
+    assert main(["report", "--config", "config.yaml", "--results", "results"]) == 0
+    # the file rule write_report writes (reviewflow.paths.REPORT)
+    text = Path("results/report/report.html").read_text(encoding="utf-8")
     assert "Command review" in text and "A. Author, B. Author" in text
     assert "Reports assessed for eligibility" in text
-    assert Path("out/write_report.audit.json").is_file()
+    assert Path("results/report/write_report.audit.json").is_file()

@@ -8,6 +8,7 @@ studies cited by author and year, the notice, and the reproduction of the publis
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,7 @@ def test_screening_is_reported_in_words(soup):
 
 def test_kappa_is_shown_only_with_two_reviewers(soup, finished_run):
     assert "A vs B: 0.8123 over 100 studies" in _text(soup.find(id="agreement"))
-    config = {**finished_run["config"], "screening": {"decisions": ["decisions/a.csv"]}}
+    config = dataclasses.replace(finished_run["config"], screening_decisions=("decisions/a.csv",))
     audits = [a for a in audits_at(finished_run["audit_paths"])]
     for audit in audits:
         if audit["stage"] == "screening":

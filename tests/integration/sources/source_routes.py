@@ -172,3 +172,18 @@ def europepmc_lies_routes() -> list[Route]:
     return routes_from_pages(
         "/search", [({"cursorMark": "*"}, first), ({"cursorMark": following}, empty)]
     )
+
+
+def run_search_stage(*, search, sources, replay, **paths):
+    """Rule search_database's stage from config-shaped mappings, as its script calls it
+    after validation (defaults filled in; a local test server may be asked at any rate)."""
+    from reviewflow.sources.base import SourcesSettings
+    from reviewflow.sources.stage import SearchLine
+    from reviewflow.sources.stage import run_search_stage as run
+
+    return run(
+        search=SearchLine.from_raw(search, check=False),
+        sources=SourcesSettings.from_raw(sources, check=False),
+        replay=replay,
+        **paths,
+    )

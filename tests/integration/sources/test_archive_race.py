@@ -15,16 +15,13 @@ import sys
 import time
 
 import pytest
-from source_routes import europepmc_routes
+from source_routes import europepmc_routes, run_search_stage
 
 from reviewflow.errors import DataError, SourceError
 from reviewflow.records import read_records
+from reviewflow.sources.archive_run import partial_archive
 from reviewflow.sources.http import archive_entries
-from reviewflow.sources.stage import (
-    check_archive_holds_records,
-    partial_archive,
-    run_search_stage,
-)
+from reviewflow.sources.stage import check_archive_holds_records
 
 SEARCH = {
     "id": "epmc",
@@ -48,10 +45,12 @@ def _job(sources, out) -> subprocess.Popen:
     """The search job as Snakemake runs it: a process of its own."""
     code = (
         "import json, sys\n"
-        "from reviewflow.sources.stage import run_search_stage\n"
+        "from reviewflow.sources.base import SourcesSettings\n"
+        "from reviewflow.sources.stage import SearchLine, run_search_stage\n"
         "args = json.loads(sys.argv[1])\n"
-        "run_search_stage(search=args['search'], sources=args['sources'], replay=False,\n"
-        "                 **{k: v for k, v in args['out'].items()})\n"
+        "run_search_stage(search=SearchLine.from_raw(args['search']),\n"
+        "                 sources=SourcesSettings.from_raw(args['sources'], check=False),\n"
+        "                 replay=False, **{k: v for k, v in args['out'].items()})\n"
     )
     args = {"search": SEARCH, "sources": sources, "out": {k: str(v) for k, v in out.items()}}
     return subprocess.Popen([sys.executable, "-c", code, json.dumps(args)])

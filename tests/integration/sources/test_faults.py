@@ -21,13 +21,13 @@ from source_routes import (
     empty_page,
     europepmc_lies_routes,
     openalex_paged_routes,
+    run_search_stage,
 )
 
 from reviewflow.errors import SourceError
 from reviewflow.records import normalize_record, read_records
 from reviewflow.sources import SOURCES
 from reviewflow.sources.http import archive_entries
-from reviewflow.sources.stage import run_search_stage
 
 #: source -> (routes, search kwargs, records, source settings): a recording of several pages
 PAGED = {

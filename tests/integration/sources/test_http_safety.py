@@ -14,13 +14,12 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from source_routes import CASES, pubmed_routes, s2_routes
+from source_routes import CASES, pubmed_routes, run_search_stage, s2_routes
 
 from reviewflow.errors import SourceError
 from reviewflow.logs import log_to_file
 from reviewflow.sources import SOURCES
 from reviewflow.sources.http import archive_entries
-from reviewflow.sources.stage import run_search_stage
 
 KEY = "SECRET+KEY/123="
 EMAIL = "secret.person@example.org"

@@ -13,11 +13,10 @@ import json
 
 import pytest
 from fixture_server import DEFAULT_IGNORE, FixtureServer
-from source_routes import CASES, openalex_routes
+from source_routes import CASES, openalex_routes, run_search_stage
 
 from reviewflow.errors import ConfigError
 from reviewflow.report.methods import search_lines
-from reviewflow.sources.stage import run_search_stage
 
 AUDIT_KEYS = (
     "query_sent", "query_translation", "warnings", "shortfall", "date_from", "date_to",

@@ -4,21 +4,38 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from fixture_server import FixtureServer
-from source_routes import CASES, FIXTURES, europepmc_routes, openalex_routes
+from source_routes import CASES, FIXTURES, europepmc_routes, openalex_routes, run_search_stage
 
 from reviewflow.cli import main
 from reviewflow.config import REPO_ROOT
 from reviewflow.errors import SourceError
 from reviewflow.records import read_records
-from reviewflow.sources.archive import RecordingAdapter, recordings_from_index
+from reviewflow.sources.archive_run import partial_archive
 from reviewflow.sources.http import archive_entries
-from reviewflow.sources.stage import partial_archive, run_search_stage
 
 DEMO_ARCHIVE = REPO_ROOT / "config" / "demo" / "archive"
+
+
+def _load(path: Path):
+    """A script of the demo loaded as the module its own imports name (``recordings``)."""
+    if path.stem in sys.modules:
+        return sys.modules[path.stem]
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The demo's archive builder transport (config/demo/recordings.py: not part of the package).
+RECORDINGS = _load(REPO_ROOT / "config" / "demo" / "recordings.py")
+RecordingAdapter = RECORDINGS.RecordingAdapter
+recordings_from_index = RECORDINGS.recordings_from_index
 
 
 def outputs(root: Path, search_id: str) -> dict[str, Path]:
@@ -108,12 +125,7 @@ def test_malformed_page_writes_nothing(serve, tmp_path, no_sleep):
 
 
 def _load_builder():
-    spec = importlib.util.spec_from_file_location(
-        "build_demo_archive", DEMO_ARCHIVE / "build_demo_archive.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _load(DEMO_ARCHIVE / "build_demo_archive.py")
 
 
 @pytest.mark.parametrize(

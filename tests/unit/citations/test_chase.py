@@ -60,6 +60,9 @@ class RecordedGraph:
                 yield Found([seed_id], parse_openalex_work(work))
 
 
+BOTH = ("backward", "forward")
+
+
 def test_batched_respects_the_api_limit():
     assert [len(b) for b in batched(list(range(250)), 100)] == [100, 100, 50]
     with pytest.raises(ValueError):
@@ -68,7 +71,9 @@ def test_batched_respects_the_api_limit():
 
 def test_stops_after_a_round_without_included_studies():
     graph = RecordedGraph()
-    result = run_rounds([graph], seeds_from_config(["W3045921891", "W3046863325"]), depth=3)
+    result = run_rounds(
+        [graph], seeds_from_config(["W3045921891", "W3046863325"]), directions=BOTH, depth=3
+    )
     assert result.rounds_run == 1
     assert result.counts["included_round1"] == 0
     assert len(result.records) == 43
@@ -80,6 +85,7 @@ def test_included_record_is_chased_in_round_two():
     result = run_rounds(
         [graph],
         seeds_from_config(["W3046863325"]),
+        directions=BOTH,
         depth=3,
         included=lambda record: record["record_id"] in included,
     )
@@ -97,7 +103,11 @@ def test_included_record_is_chased_in_round_two():
 def test_max_per_seed_skips_with_a_reason():
     graph = RecordedGraph()
     result = run_rounds(
-        [graph], seeds_from_config(["W3045921891"]), directions=["backward"], max_per_seed=10
+        [graph],
+        seeds_from_config(["W3045921891"]),
+        directions=["backward"],
+        depth=1,
+        max_per_seed=10,
     )
     resolution = result.resolutions["W3045921891"]["openalex"]
     assert resolution.reason == "backward skipped: 37 works > max_per_seed 10"

@@ -158,7 +158,7 @@ def test_update_carries_earlier_records_forward_and_marks_new_ones(tmp_path: Pat
         record_tables=[str(table)],
         out_records=str(out),
         audit_path=str(tmp_path / "collect.audit.json"),
-        previous_runs=[str(previous_run)],
+        previous_tables=[str(previous_run / "records" / "all_records.csv")],
         run_label="2026-12-24",
     )
     records = read_records(out).set_index("record_id")

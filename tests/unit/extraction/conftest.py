@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewflow.fulltext.stage import run_fulltext_stage
+from reviewflow.fulltext.stage import FulltextSettings, run_fulltext_stage
 
 REPO = Path(__file__).resolve().parents[3]
 FULLTEXT = REPO / "tests" / "fixtures" / "fulltext"
@@ -28,15 +28,22 @@ def extraction_config(demo_config) -> dict:
 
 
 @pytest.fixture(scope="session")
+def extraction_settings(extraction_config):
+    from reviewflow.extraction.form import ExtractionSettings
+
+    return ExtractionSettings.from_raw(extraction_config)
+
+
+@pytest.fixture(scope="session")
 def included(tmp_path_factory, demo_config) -> Path:
     """results/fulltext/included.csv of the demo: the 22 studies Nagtegaal et al. included."""
     out = tmp_path_factory.mktemp("fulltext")
-    settings = demo_config["fulltext"]
+    settings = FulltextSettings.from_raw(demo_config["fulltext"])
     run_fulltext_stage(
+        settings=settings,
         included_path=str(FULLTEXT / "screening_included.csv"),
         clusters_path=str(CLUSTERS),
-        decision_paths=[str(REPO / settings["decisions"])],
-        exclusion_reasons=settings["exclusion_reasons"],
+        decision_paths=[str(REPO / d) for d in settings.decisions],
         out_decisions_applied=str(out / "decisions_applied.csv"),
         out_included=str(out / "included.csv"),
         audit_path=str(out / "assess_fulltexts.audit.json"),

@@ -25,14 +25,18 @@ def test_check_prints_every_problem_and_fails(capsys, included):
 
 
 def test_export_writes_workbook_and_csvs(tmp_path, capsys, included):
-    out = tmp_path / "form.xlsx"
     code = main(
         ["extraction", "export", "--config", CONFIG, "--included", str(included),
-         "--output", str(out), "--previous", str(FILLED), "--clusters", str(CLUSTERS)]
+         "--results", str(tmp_path), "--previous", str(FILLED), "--clusters", str(CLUSTERS)]
     )  # fmt: skip
     assert code == 0
-    assert (tmp_path / "form_csv" / "cmo.csv").is_file()
-    assert load_workbook(out)["study"]["G2"].value == "randomised controlled trial"
+    # the files rule export_extraction_sheets writes, under the results folder given
+    out = tmp_path / "extraction"
+    assert (out / "csv" / "cmo.csv").is_file()
+    assert (out / "export_extraction_sheets.audit.json").is_file()
+    assert load_workbook(out / "extraction_form.xlsx")["study"]["G2"].value == (
+        "randomised controlled trial"
+    )
 
 
 def test_fulltext_assess(tmp_path, capsys, monkeypatch):
@@ -40,7 +44,10 @@ def test_fulltext_assess(tmp_path, capsys, monkeypatch):
     code = main(
         ["fulltext", "assess", "--config", CONFIG,
          "--included", str(FULLTEXT / "screening_included.csv"),
-         "--clusters", str(CLUSTERS), "--output-dir", str(tmp_path)]
+         "--clusters", str(CLUSTERS), "--results", str(tmp_path)]
     )  # fmt: skip
     assert code == 0
     assert "22 studies included at full text" in capsys.readouterr().out
+    # the files rule assess_fulltexts writes, under the results folder given
+    for name in ("decisions_applied.csv", "included.csv", "assess_fulltexts.audit.json"):
+        assert (tmp_path / "fulltext" / name).is_file()

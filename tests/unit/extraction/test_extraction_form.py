@@ -8,11 +8,11 @@ import pytest
 
 from reviewflow.config import config_errors
 from reviewflow.errors import ConfigError
-from reviewflow.extraction.form import load_form
+from reviewflow.extraction.form import ExtractionSettings
 
 
-def test_demo_form(extraction_config):
-    form = load_form(extraction_config)
+def test_demo_form(extraction_settings):
+    form = extraction_settings.form
     assert [g.id for g in form.groups] == ["study", "nudge", "cmo"]
     assert [g.per for g in form.groups] == ["study", "study", "cmo"]
     cmo = form.group("cmo")
@@ -46,7 +46,7 @@ def test_broken_form_lists_every_problem(extraction_config):
     cmo = broken["groups"][2]["fields"]
     cmo[0] = {"name": "theory_component", "type": "text"}  # no link to the theory
     with pytest.raises(ConfigError) as caught:
-        load_form(broken)
+        _ = ExtractionSettings.from_raw(broken).form
     message = str(caught.value)
     assert "a choice field needs 'values' or 'values_from'" in message
     assert "field 'design_detail' defined twice" in message

@@ -11,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 
 from reviewflow.errors import DataError
-from reviewflow.extraction.form import load_form
 from reviewflow.extraction.sheets import RawCell
 from reviewflow.extraction.stage import check_filled, run_import_stage
 from reviewflow.extraction.validate import parse_value
@@ -19,9 +18,9 @@ from reviewflow.extraction.validate import parse_value
 from .conftest import CLUSTERS, FILLED, TAMPERED
 
 
-def _import(tmp_path, extraction_config, included, filled):
+def _import(tmp_path, extraction_settings, included, filled):
     return run_import_stage(
-        extraction=extraction_config,
+        settings=extraction_settings,
         included_path=str(included),
         clusters_path=str(CLUSTERS),
         filled_path=str(filled) if filled else None,
@@ -32,8 +31,8 @@ def _import(tmp_path, extraction_config, included, filled):
     )
 
 
-def test_demo_filled_workbook_becomes_the_dataset(tmp_path, extraction_config, included):
-    dataset = _import(tmp_path, extraction_config, included, FILLED)
+def test_demo_filled_workbook_becomes_the_dataset(tmp_path, extraction_settings, included):
+    dataset = _import(tmp_path, extraction_settings, included, FILLED)
     assert dataset["counts"] == {
         "studies_included": 22,
         "studies_extracted": 21,
@@ -61,12 +60,12 @@ def test_demo_filled_workbook_becomes_the_dataset(tmp_path, extraction_config, i
     assert "OK: 21 of 22" in (tmp_path / "validation.txt").read_text()
 
 
-def test_demo_quotes_are_verbatim_from_the_abstracts(extraction_config, included):
+def test_demo_quotes_are_verbatim_from_the_abstracts(extraction_settings, included):
     abstracts = dict(
         pd.read_csv(included, dtype=str, keep_default_na=False)[["study_id", "abstract"]].values
     )
     _, result, _ = check_filled(
-        extraction=extraction_config, filled_path=str(FILLED), included_path=str(included)
+        settings=extraction_settings, filled_path=str(FILLED), included_path=str(included)
     )
     squash = lambda text: re.sub(r"\s+", " ", text)  # noqa: E731
     assert len(result.rows["cmo"]) == 22
@@ -75,10 +74,10 @@ def test_demo_quotes_are_verbatim_from_the_abstracts(extraction_config, included
 
 
 def test_tampered_workbook_fails_with_one_report_and_no_dataset(
-    tmp_path, extraction_config, included, caplog
+    tmp_path, extraction_settings, included, caplog
 ):
     with pytest.raises(DataError) as caught:
-        _import(tmp_path, extraction_config, included, TAMPERED)
+        _import(tmp_path, extraction_settings, included, TAMPERED)
     message = str(caught.value)
     report = (tmp_path / "validation.txt").read_text()
     for text in (message, report):
@@ -92,7 +91,7 @@ def test_tampered_workbook_fails_with_one_report_and_no_dataset(
     assert "required field empty" in caplog.text
 
 
-def test_unknown_theory_component_and_formula_text(tmp_path, extraction_config, included):
+def test_unknown_theory_component_and_formula_text(tmp_path, extraction_settings, included):
     copy = tmp_path / "filled.xlsx"
     shutil.copy(FILLED, copy)
     workbook = load_workbook(copy)
@@ -103,7 +102,7 @@ def test_unknown_theory_component_and_formula_text(tmp_path, extraction_config, 
     text.value, text.data_type = "=cmd|' /C calc'!A0", "s"
     workbook.save(copy)
     _, result, _ = check_filled(
-        extraction=extraction_config, filled_path=str(copy), included_path=str(included)
+        settings=extraction_settings, filled_path=str(copy), included_path=str(included)
     )
     found = [str(p) for p in result.problems]
     assert found[0].startswith("sheet 'cmo', row 2, column 'theory_component': unknown theory")
@@ -111,8 +110,8 @@ def test_unknown_theory_component_and_formula_text(tmp_path, extraction_config, 
     assert len(found) == 2
 
 
-def test_without_a_filled_workbook_every_study_awaits(tmp_path, extraction_config, included):
-    dataset = _import(tmp_path, extraction_config, included, None)
+def test_without_a_filled_workbook_every_study_awaits(tmp_path, extraction_settings, included):
+    dataset = _import(tmp_path, extraction_settings, included, None)
     assert dataset["counts"]["studies_awaiting_extraction"] == 22
     assert dataset["groups"]["cmo"] == [] and dataset["studies"] == []
 
@@ -132,8 +131,8 @@ def test_without_a_filled_workbook_every_study_awaits(tmp_path, extraction_confi
         ("cmo", "theory_component", "not reported", None, "unknown theory component"),
     ],
 )  # fmt: skip
-def test_values_are_typed(extraction_config, group, field, raw, expected, error):
-    form = load_form(extraction_config)
+def test_values_are_typed(extraction_settings, group, field, raw, expected, error):
+    form = extraction_settings.form
     value, problem = parse_value(form, form.group(group).field(field), RawCell(raw))
     assert value == expected
     assert error in problem if error else problem == ""

@@ -31,3 +31,23 @@ def screening_included() -> Path:
 @pytest.fixture
 def clusters() -> Path:
     return FIXTURES / "clusters.csv"
+
+
+def locate(tmp_path: Path, included: Path, *, pdf_dir: str = "", replay: bool = False, **kw):
+    """Rule locate_fulltexts' stage with the demo's full-text settings (PDFs in ``pdf_dir``)."""
+    from reviewflow.fulltext.stage import FulltextSettings, run_locate_stage
+    from reviewflow.sources.base import SourcesSettings
+
+    settings = FulltextSettings.from_raw({"pdf_dir": pdf_dir or str(tmp_path / "no-pdfs")})
+    sources = SourcesSettings.from_raw(kw.pop("sources", {}), check=False)
+    return run_locate_stage(
+        settings=settings,
+        sources=sources,
+        replay=replay,
+        included_path=str(included),
+        out_availability=str(tmp_path / "availability.csv"),
+        audit_path=str(tmp_path / "locate.audit.json"),
+        archive_dir=str(tmp_path / "archive"),
+        download_dir=str(tmp_path / "pdfs"),
+        **kw,
+    )

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reviewflow.clusters import record_study_map
 from reviewflow.errors import DecisionFileError
-from reviewflow.fulltext.decisions import read_fulltext_decisions, record_study_map
-from reviewflow.fulltext.stage import run_fulltext_stage
+from reviewflow.fulltext.decisions import read_fulltext_decisions
+from reviewflow.fulltext.stage import FulltextSettings, run_fulltext_stage
 
 from .conftest import DEMO_INCLUDED, REPO
 
@@ -19,10 +20,10 @@ HEADER = "record_id,decision,reason,reviewer,date,note\n"
 
 def _run(tmp_path: Path, included: Path, clusters: Path, decisions: list[str], reasons):
     return run_fulltext_stage(
+        settings=FulltextSettings.from_raw({"exclusion_reasons": list(reasons)}),
         included_path=str(included),
         clusters_path=str(clusters),
         decision_paths=decisions,
-        exclusion_reasons=reasons,
         out_decisions_applied=str(tmp_path / "decisions_applied.csv"),
         out_included=str(tmp_path / "included.csv"),
         audit_path=str(tmp_path / "assess_fulltexts.audit.json"),

@@ -13,9 +13,8 @@ from reviewflow.fulltext.locate import (
     parse_europepmc_core,
     pdf_file_name,
 )
-from reviewflow.fulltext.stage import run_locate_stage
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, locate
 
 CORE = json.loads((FIXTURES / "europepmc_search_cancer_core.json").read_text(encoding="utf-8"))
 
@@ -36,14 +35,11 @@ def test_record_without_identifier_makes_no_request():
 
 def test_demo_in_replay_mode_needs_no_archive(tmp_path, screening_included, clusters):
     out = tmp_path / "availability.csv"
-    run_locate_stage(
-        included_path=str(screening_included),
+    locate(
+        tmp_path,
+        screening_included,
         clusters_path=str(clusters),
-        out_availability=str(out),
-        audit_path=str(tmp_path / "locate.audit.json"),
-        archive_dir=str(tmp_path / "archive"),
-        replay_archive_dir=str(tmp_path / "no-such-archive"),
-        pdf_dir=str(tmp_path / "no-pdfs"),
+        sources={"archive_dir": str(tmp_path / "no-such-archive")},
         replay=True,
     )
     table = pd.read_csv(out, dtype=str, keep_default_na=False)
@@ -62,14 +58,8 @@ def test_pdf_dropped_by_record_id_is_found(tmp_path, screening_included, cluster
     assert pdf_file_name("nagtegaal_records:40") == "nagtegaal_records_40.pdf"
     (pdfs / "nagtegaal_records_40.pdf").write_bytes(b"%PDF-1.4\n")
     out = tmp_path / "availability.csv"
-    run_locate_stage(
-        included_path=str(screening_included),
-        clusters_path=str(clusters),
-        out_availability=str(out),
-        audit_path=str(tmp_path / "locate.audit.json"),
-        archive_dir=str(tmp_path / "archive"),
-        pdf_dir=str(pdfs),
-        replay=True,
+    locate(
+        tmp_path, screening_included, clusters_path=str(clusters), pdf_dir=str(pdfs), replay=True
     )
     table = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("study_id")
     assert table.loc["nagtegaal_records:40", "status"] == LocationStatus.LOCAL

@@ -27,7 +27,8 @@ def _write(root: Path, rel: str, stage: str, rule: str, **kw: Any) -> str:
 
 def make_audit_tree() -> list[str]:
     """A finished run: two database searches, one export import, citations, dedup, screening,
-    full text. The numbers are those of a consistent flow (each stage's out = next stage's in).
+    full text. The numbers are those of a consistent flow (each stage's out = next stage's in)
+    and the keys those the stages declare (reviewflow.vocab.PrismaCount).
     """
     root = Path("results")
     return [
@@ -75,19 +76,15 @@ def make_audit_tree() -> list[str]:
             "dedup/deduplicate_records.audit.json",
             "dedup",
             "deduplicate_records",
-            counts={"records_in": 287, "studies_out": 200},
+            counts={"records_in": 287, "studies_out": 200, "duplicates_removed": 87},
         ),
         _write(
             root,
             "screening/screen_records.audit.json",
             "screening",
             "screen_records",
-            counts={
-                "records_screened": 150,
-                "records_excluded": 130,
-                "excluded_by_automation": 50,
-                "included": 20,
-            },
+            counts={"screened": 150, "excluded": 130, "awaiting": 50, "included": 20},
+            details={"stop_criterion_met": True},
         ),
         _write(
             root,
@@ -102,8 +99,11 @@ def make_audit_tree() -> list[str]:
             "fulltext",
             "assess_fulltexts",
             counts={
+                "reports_sought": 20,
+                "reports_not_retrieved": 2,
                 "reports_assessed": 18,
                 "reports_excluded": 10,
+                "awaiting_fulltext_decision": 0,
                 "studies_included": 7,
                 "reports_included": 8,
             },

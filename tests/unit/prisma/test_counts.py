@@ -9,7 +9,9 @@ import pytest
 
 from reviewflow.audit import load_audits
 from reviewflow.errors import DataError
-from reviewflow.prisma import prisma_counts, run_count_prisma
+from reviewflow.prisma import PrismaSettings, prisma_counts, run_count_prisma
+
+PLAIN = PrismaSettings(review_id="t")
 
 
 def _n(counts, box_id):
@@ -17,7 +19,7 @@ def _n(counts, box_id):
 
 
 def test_every_box_from_its_audit(audit_tree):
-    counts = prisma_counts(load_audits("results"), {"review": {"id": "t"}})
+    counts = prisma_counts(load_audits("results"), PLAIN)
     assert _n(counts, "database:PubMed") == 120
     assert _n(counts, "database:Embase") == 40
     assert _n(counts, "database_results") == 240
@@ -41,12 +43,12 @@ def test_every_box_from_its_audit(audit_tree):
 
 
 def test_sources_name_audit_file_and_key(audit_tree):
-    counts = prisma_counts(load_audits("results"), {})
+    counts = prisma_counts(load_audits("results"), PLAIN)
     assert counts["boxes"]["records_screened"]["sources"] == [
-        {"audit": "results/screening/screen_records.audit.json", "key": "counts.records_screened"}
+        {"audit": "results/screening/screen_records.audit.json", "key": "counts.screened"}
     ]
     dup = counts["boxes"]["duplicates"]["sources"]
-    assert [s["key"] for s in dup] == ["counts.records_in", "counts.studies_out"]
+    assert [s["key"] for s in dup] == ["counts.duplicates_removed"]
     assert counts["boxes"]["reason:no comparator"]["sources"][0]["key"] == (
         "reasons.excluded: no comparator"
     )
@@ -54,30 +56,25 @@ def test_sources_name_audit_file_and_key(audit_tree):
         assert box["sources"], box
 
 
-def test_missing_stage_omits_boxes_and_empty_stage_gives_zero(audit_tree):
+def test_missing_stage_omits_boxes_and_a_missing_count_is_an_error(audit_tree):
     audits = [a for a in load_audits("results") if a["stage"] != "citations"]
-    for audit in audits:
-        if audit["stage"] == "screening":
-            audit["counts"] = {}
-    counts = prisma_counts(audits, {})
+    counts = prisma_counts(audits, PLAIN)
     assert counts["layout"]["other"] is False
     assert not any(b.startswith("other:") for b in counts["boxes"])
-    assert _n(counts, "records_screened") == 0
-    assert counts["boxes"]["records_screened"]["sources"][0]["absent"] is True
-    assert "excluded_automatic" not in counts["boxes"]
+    for audit in audits:
+        if audit["stage"] == "screening":
+            del audit["counts"]["screened"]
+    with pytest.raises(DataError) as caught:
+        prisma_counts(audits, PLAIN)
+    assert "screen_records.audit.json" in str(caught.value)
+    assert "counts.screened" in str(caught.value)
 
 
 def test_updated_review_adds_previous_and_totals(audit_tree):
-    config = {
-        "update": {
-            "previous_review": {
-                "studies_included": 11,
-                "reports_included": 13,
-                "source": "doi:10.1000/prev",
-            }
-        }
-    }
-    counts = prisma_counts(load_audits("results"), config)
+    from reviewflow.settings import PreviousReview
+
+    previous = PreviousReview(studies_included=11, reports_included=13, source="doi:10.1000/prev")
+    counts = prisma_counts(load_audits("results"), PrismaSettings("t", previous_review=previous))
     assert counts["layout"]["previous"] is True
     assert _n(counts, "previous_studies") == 11
     assert _n(counts, "total_studies") == 18
@@ -92,7 +89,7 @@ def test_non_integer_count_is_a_data_error(audit_tree):
     pubmed = next(a for a in audits if "pubmed" in a["path"])
     pubmed["counts"]["records_out"] = "many"
     with pytest.raises(DataError, match="expected a count"):
-        prisma_counts(audits, {})
+        prisma_counts(audits, PLAIN)
 
 
 def test_rule_reads_only_declared_audits(audit_tree):
@@ -101,7 +98,7 @@ def test_rule_reads_only_declared_audits(audit_tree):
     stale.write_text(json.dumps({"stage": "search", "counts": {"records_out": 999}}))
     counts = run_count_prisma(
         audit_paths=audit_tree,
-        config={},
+        settings=PLAIN,
         out_counts="results/prisma/counts.json",
         audit_path="results/prisma/count_prisma.audit.json",
     )
@@ -116,7 +113,7 @@ def test_missing_declared_audit_is_named(audit_tree):
     with pytest.raises(DataError, match="results/dedup/nothing.audit.json"):
         run_count_prisma(
             audit_paths=[*audit_tree, "results/dedup/nothing.audit.json"],
-            config={},
+            settings=PLAIN,
             out_counts="c.json",
             audit_path="a.json",
         )
@@ -127,7 +124,7 @@ def _screening_only(counts, details):
     screening = next(a for a in audits if a["stage"] == "screening")
     screening["counts"] = counts
     screening["details"] = details
-    return prisma_counts(audits, {})
+    return prisma_counts(audits, PLAIN)
 
 
 def test_stopping_rule_sets_aside_the_unscreened(audit_tree):

@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 
 from reviewflow.audit import load_audits
-from reviewflow.prisma import BOX_TEXT, draw_prisma, prisma_counts
+from reviewflow.prisma import BOX_TEXT, PrismaSettings, draw_prisma, prisma_counts
+from reviewflow.settings import PreviousReview
+
+PLAIN = PrismaSettings(review_id="t")
 
 
 def _svg_text(path: Path) -> str:
@@ -14,7 +17,7 @@ def _svg_text(path: Path) -> str:
 
 
 def test_diagram_shows_template_boxes_and_counts(audit_tree, tmp_path):
-    counts = prisma_counts(load_audits("results"), {})
+    counts = prisma_counts(load_audits("results"), PLAIN)
     svg, pdf, png = tmp_path / "p.svg", tmp_path / "p.pdf", tmp_path / "p.png"
     draw_prisma(counts, svg, pdf, png)
     text = _svg_text(svg)
@@ -50,7 +53,7 @@ def test_diagram_shows_template_boxes_and_counts(audit_tree, tmp_path):
 
 
 def test_diagram_is_byte_stable(audit_tree, tmp_path):
-    counts = prisma_counts(load_audits("results"), {})
+    counts = prisma_counts(load_audits("results"), PLAIN)
     draw_prisma(counts, tmp_path / "a.svg", tmp_path / "a.pdf")
     draw_prisma(counts, tmp_path / "b.svg", tmp_path / "b.pdf")
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
@@ -58,12 +61,8 @@ def test_diagram_is_byte_stable(audit_tree, tmp_path):
 
 
 def test_update_variant_has_previous_column(audit_tree, tmp_path):
-    config = {
-        "update": {
-            "previous_review": {"studies_included": 11, "reports_included": 13, "source": "v1"}
-        }
-    }
-    counts = prisma_counts(load_audits("results"), config)
+    previous = PreviousReview(studies_included=11, reports_included=13, source="v1")
+    counts = prisma_counts(load_audits("results"), PrismaSettings("t", previous_review=previous))
     draw_prisma(counts, tmp_path / "u.svg")
     text = _svg_text(tmp_path / "u.svg")
     assert "Previous studies" in text
@@ -76,7 +75,7 @@ def test_update_variant_has_previous_column(audit_tree, tmp_path):
 
 def test_missing_stages_leave_no_empty_boxes(audit_tree, tmp_path):
     audits = [a for a in load_audits("results") if a["stage"] in ("search", "import", "dedup")]
-    counts = prisma_counts(audits, {})
+    counts = prisma_counts(audits, PLAIN)
     draw_prisma(counts, tmp_path / "m.svg")
     text = _svg_text(tmp_path / "m.svg")
     assert "Records screened" not in text
@@ -88,7 +87,7 @@ def test_registers_line_shows_zero_when_none_was_searched(audit_tree, tmp_path):
     audits = [
         a for a in load_audits("results") if a["stage"] != "search" or "ctgov" not in a["path"]
     ]
-    counts = prisma_counts(audits, {})
+    counts = prisma_counts(audits, PLAIN)
     assert counts["boxes"]["register_results"]["n"] == 0
     draw_prisma(counts, tmp_path / "r.svg")
     assert "Registers (n = 0)" in _svg_text(tmp_path / "r.svg")
@@ -100,7 +99,7 @@ def test_other_methods_join_the_flow_below_identification(audit_tree, tmp_path, 
     "Records removed before screening"."""
     import matplotlib.patches
 
-    from reviewflow import prisma
+    from reviewflow.prisma import draw as prisma
 
     arrows = []
     real = matplotlib.patches.FancyArrowPatch
@@ -111,7 +110,7 @@ def test_other_methods_join_the_flow_below_identification(audit_tree, tmp_path, 
             super().__init__(start, end, *args, **kwargs)
 
     monkeypatch.setattr(matplotlib.patches, "FancyArrowPatch", Recording)
-    counts = prisma_counts(load_audits("results"), {})
+    counts = prisma_counts(load_audits("results"), PLAIN)
     draw_prisma(counts, tmp_path / "o.svg")
     x_main = 0.62
     x_right = x_main + prisma._BOX_W + prisma._GAP_X
@@ -129,8 +128,8 @@ def test_other_methods_join_the_flow_below_identification(audit_tree, tmp_path, 
 
 
 def test_reference_manager_exports_count_under_other_methods(audit_tree):
-    config = {"imports": [{"id": "embase", "kind": "other"}]}
-    counts = prisma_counts(load_audits("results"), config)
+    settings = PrismaSettings("t", import_kinds={"embase": "other"})
+    counts = prisma_counts(load_audits("results"), settings)
     assert "other:Embase" in counts["boxes"]
     assert "database:Embase" not in counts["boxes"]
     assert counts["boxes"]["database_results"]["n"] == 200

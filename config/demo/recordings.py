@@ -1,15 +1,20 @@
-"""Build a search archive from recorded API responses (cassettes, saved bodies).
+"""Build the demo's archives from recorded API responses (cassettes, saved bodies).
 
 The demo review replays real responses that other projects recorded for their own tests.
-:func:`archive_from_recordings` runs one of our clients against those recordings (served
-in-process by :class:`RecordingAdapter`, no network) and keeps what our client archived, so
+:func:`archive_from_recordings` (a search) and :func:`archive_citations_from_recordings`
+(citation tracking) run reviewflow's own clients against those recordings (served
+in-process by :class:`RecordingAdapter`, no network) and keep what the clients archived, so
 the archive holds the requests reviewflow really sends and the bytes the databases really
 answered. Each archive line also names the request the response was recorded for
 (``recorded_request``) and its recording time, so nobody mistakes one for the other.
+
+This is a tool of the demo, not of the product: the build scripts beside it
+(``archive/build_demo_archive.py``, ``update/build_update_archive.py``) import it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -23,12 +28,14 @@ import requests
 from requests.adapters import BaseAdapter
 
 from reviewflow.io import atomic_write_text
+from reviewflow.sources.base import SourceSettings
 from reviewflow.sources.http import ARCHIVE_INDEX, archive_entries
 
 __all__ = [
     "IGNORED_PARAMS",
     "Recording",
     "RecordingAdapter",
+    "archive_citations_from_recordings",
     "archive_from_recordings",
     "recordings_from_index",
 ]
@@ -185,9 +192,8 @@ def archive_from_recordings(
     http = requests.Session()
     http.mount("http://", adapter)
     http.mount("https://", adapter)
-    client = SOURCES[source].from_settings(
-        {"requests_per_second": 1000, **dict(settings or {})}, archive_dir=target, session=http
-    )
+    fast = dataclasses.replace(SourceSettings.of(settings), requests_per_second=1000.0)
+    client = SOURCES[source].from_settings(fast, archive_dir=target, session=http)
     records = list(
         client.search(
             query, date_from=date_from, date_to=date_to, filters=filters, max_records=max_records
@@ -210,5 +216,56 @@ def archive_from_recordings(
         "hits": client.hits or 0,
         "records": len(records),
         "requests": client.session.requests_made,
+        "files": [r.origin for r in adapter.served],
+    }
+
+
+def archive_citations_from_recordings(
+    recordings: Sequence[Recording],
+    archive_dir: str | os.PathLike[str],
+    *,
+    seeds: Sequence[object],
+    citations: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Chase ``seeds`` against recorded answers and keep what our clients archived.
+
+    The citation counterpart of :func:`archive_from_recordings` (same in-process transport,
+    same provenance fields on every archive line); ``citations`` is a ``citations`` block.
+    """
+    from reviewflow.citations.stage import CitationSettings, chase_citations, make_clients
+
+    settings = CitationSettings.from_raw({**dict(citations or {}), "seeds": list(seeds)})
+    target = Path(archive_dir)
+    if target.exists():
+        shutil.rmtree(target)
+    adapter = RecordingAdapter(recordings)
+    http = requests.Session()
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    fast = {name: {"requests_per_second": 1000} for name in settings.sources}
+    clients = make_clients(settings.sources, fast, target, False, session=http)
+    result, _ = chase_citations(
+        settings.seeds,
+        clients=clients,
+        directions=settings.directions,
+        depth=settings.depth,
+        from_included=False,
+        max_per_seed=settings.max_per_seed,
+    )
+    served = iter(adapter.served)
+    for client in clients:
+        folder = target / client.name
+        lines = []
+        for entry in archive_entries(folder):
+            recording = next(served)
+            entry["time"] = recording.recorded_at
+            entry["recorded_request"] = f"{recording.method} {_without_secrets(recording.url)}"
+            entry["recorded_file"] = recording.origin
+            lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        atomic_write_text(folder / ARCHIVE_INDEX, "".join(lines))
+    return {
+        "records": len(result.records),
+        "requests": sum(c.requests_made for c in clients),
+        "counts": result.counts,
         "files": [r.origin for r in adapter.served],
     }
