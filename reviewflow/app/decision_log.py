@@ -145,7 +145,7 @@ class DecisionLog(Generic[T]):
             return []
         with self._mutex, self._lock:
             signature = file_signature(self.path)
-            if not self._loaded or signature != self._signature:
+            if not self._loaded or signature != self._signature or self.error is not None:
                 self._loaded = True
                 self._signature = signature
                 if signature is None:

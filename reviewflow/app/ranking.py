@@ -265,8 +265,9 @@ class RankingRefresher:
     def _run(self) -> None:
         try:
             first = self._conn.recv()
-        except EOFError:
-            self.error = "the ranking process ended before it was ready"
+        except (EOFError, OSError):
+            if not self._closed:
+                self.error = "the ranking process ended before it was ready"
             return
         if "error" in first:
             self.error = first["error"].strip().splitlines()[-1]
@@ -285,8 +286,9 @@ class RankingRefresher:
             try:
                 self._conn.send(job)
                 answer = self._conn.recv()
-            except (EOFError, OSError, BrokenPipeError):
-                self.error = "the ranking process stopped; the last ranking stays in use"
+            except (EOFError, OSError):
+                if not self._closed:
+                    self.error = "the ranking process stopped; the last ranking stays in use"
                 self.busy = False
                 return
             self.busy = False
