@@ -15,20 +15,16 @@ import datetime as dt
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.app.book import ScreeningBook
 from reviewflow.app.decision_log import DecisionLog
 from reviewflow.app.review import Review, decision_file_for
 from reviewflow.errors import DataError, DecisionFileError
-from reviewflow.fulltext.decisions import (
-    DECISION_COLUMNS,
-    FulltextDecision,
-    FulltextOutcome,
-    read_fulltext_decisions,
-    resolve_decisions,
-)
 from reviewflow.vocab import Decision
+
+if TYPE_CHECKING:
+    from reviewflow.fulltext.decisions import FulltextDecision
 
 __all__ = ["FulltextDesk"]
 
@@ -39,6 +35,9 @@ class FulltextDesk:
     """Full-text decision files of a review, and the list of studies to assess."""
 
     def __init__(self, review: Review, book: ScreeningBook) -> None:
+        # the full-text package imports its whole stage: only when this view is first used
+        from reviewflow.fulltext.decisions import DECISION_COLUMNS
+
         self.review = review
         self.book = book
         self.codes = [code for code, _ in review.exclusion_reasons]
@@ -56,6 +55,8 @@ class FulltextDesk:
         self._availability_mtime: float | None = None
 
     def _parse(self, path: Path) -> list[FulltextDecision]:
+        from reviewflow.fulltext.decisions import read_fulltext_decisions
+
         return read_fulltext_decisions(
             [path], record_to_study=self.book.study_of, reason_codes=self.codes
         )
@@ -114,6 +115,8 @@ class FulltextDesk:
 
     def studies(self) -> list[dict[str, Any]]:
         """Each study included (or maybe) at title/abstract with its report and decision."""
+        from reviewflow.fulltext.decisions import resolve_decisions
+
         self.refresh()
         with self._lock:
             decisions = [d for log_ in self.logs for d in log_.rows]
@@ -153,6 +156,8 @@ class FulltextDesk:
         self, reviewer: str, study_id: str, decision: str, reason: str = "", note: str = ""
     ) -> None:
         """Append one full-text decision (the latest one is in force, as in the stage)."""
+        from reviewflow.fulltext.decisions import FulltextOutcome
+
         if study_id not in self.book.studies:
             raise DataError(f"unknown study {study_id!r}")
         outcomes = [o.value for o in FulltextOutcome]

@@ -131,6 +131,9 @@ def pipeline_ranking(
 
 def _worker(conn: Connection, studies_path: str, params: dict[str, Any]) -> None:
     """Child process: features once, then one refit per job until told to stop."""
+    import os
+
+    os.nice(5)  # the web process answers clicks first; a refit may wait
     try:
         import numpy as np
 

@@ -31,7 +31,7 @@ def serve(settings: AppSettings, *, open_browser: bool = True) -> int:
     started = time.perf_counter()
     if settings.needs_token() and not settings.token:
         settings = dataclasses.replace(settings, token=secrets.token_urlsafe(18))
-    screening = ScreeningApp(settings)
+    screening = ScreeningApp(settings, defer_refits=True)
     app = create_app(screening)
     config = uvicorn.Config(
         app,
@@ -67,6 +67,7 @@ def serve(settings: AppSettings, *, open_browser: bool = True) -> int:
                 "opens the app",
                 flush=True,
             )
+        screening.start_refits()  # the ranker's imports must not slow the first page
         if open_browser:
             webbrowser.open(url)
 

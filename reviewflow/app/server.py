@@ -73,7 +73,7 @@ class AppSettings:
 class ScreeningApp:
     """Everything one running app holds: the review, its decisions, the latest ranking."""
 
-    def __init__(self, settings: AppSettings) -> None:
+    def __init__(self, settings: AppSettings, *, defer_refits: bool = False) -> None:
         self.settings = settings
         self.review: Review = load_review(settings.review_dir)
         files = self.review.files
@@ -88,18 +88,34 @@ class ScreeningApp:
         self.book = ScreeningBook(
             self.review, studies, read_study_map(files.clusters, studies), on_change=self._submit
         )
-        self.desk = FulltextDesk(self.review, self.book)
+        self._desk: FulltextDesk | None = None
+        self._first_version = self.book.version  # the pipeline's numbers hold until a change
         self.pattern = self.review.highlight.pattern()
-        if settings.refit:
-            self.refresher = RankingRefresher(
-                files.studies, self.review.screening_params, self._on_ranking
-            )
-            self.refresher.submit(self.book.version, self.book.merged)
+        if settings.refit and not defer_refits:
+            self.start_refits()
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="decision-files", daemon=True)
         self._watcher.start()
 
+    @property
+    def desk(self) -> FulltextDesk:
+        """The full-text view's files, read when the view is first opened."""
+        with self._ranking_lock:
+            if self._desk is None:
+                self._desk = FulltextDesk(self.review, self.book)
+            return self._desk
+
     # background ------------------------------------------------------------------------
+
+    def start_refits(self) -> None:
+        """Start the background ranker (once; ``serve`` does it when the page is up)."""
+        if self.refresher is not None or not self.settings.refit:
+            return
+        files = self.review.files
+        self.refresher = RankingRefresher(
+            files.studies, self.review.screening_params, self._on_ranking
+        )
+        self.refresher.submit(self.book.version, self.book.merged)
 
     def _submit(self, version: int, merged: Any) -> None:
         if self.refresher is not None:
@@ -163,7 +179,8 @@ class ScreeningApp:
                 "p_value": status.p_value,
                 "records_left": status.records_left,
                 "basis": status.basis,
-                "current": ranking.version == self.book.version,
+                "current": ranking.version == self.book.version
+                or (ranking.source == "pipeline" and self.book.version == self._first_version),
             }
         return out
 

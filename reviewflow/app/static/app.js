@@ -156,7 +156,7 @@
       fmt(progress.fit_seconds, 2) + " s)");
     if (progress.basis) { model += "; scores: " + progress.basis; }
     if (progress.refreshing) { model += " · refreshing…"; }
-    if (s && !s.current) { model += " · numbers as of the last refit"; }
+    if (s && !s.current) { model += " · numbers as of the last refit, before your latest decision"; }
     var note = el("p", "model" + (progress.refreshing ? " refreshing" : ""), model);
     note.id = "model";
     box.appendChild(note);
