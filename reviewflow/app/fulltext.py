@@ -31,6 +31,11 @@ __all__ = ["FulltextDesk"]
 _RELEVANT = (Decision.INCLUDE.value, Decision.MAYBE.value)
 
 
+def _web(url: str) -> str:
+    """Only web links become links (a record's URL field may hold anything)."""
+    return url if url.startswith(("https://", "http://")) else ""
+
+
 class FulltextDesk:
     """Full-text decision files of a review, and the list of studies to assess."""
 
@@ -140,8 +145,7 @@ class FulltextDesk:
                     "journal": study.journal,
                     "screening": merged.final[study_id],
                     "located": where.get("status", ""),
-                    "url": where.get("url", "") or where.get("pdf_url", ""),
-                    "pdf_url": where.get("pdf_url", ""),
+                    "url": _web(where.get("url", "")) or _web(where.get("pdf_url", "")),
                     "doi": study.doi,
                     "pdf_path": self.review.files.relative(pdf) if pdf else "",
                     "decision": decision.decision if decision else "",

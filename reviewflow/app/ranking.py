@@ -19,6 +19,7 @@ import csv
 import json
 import logging
 import multiprocessing as mp
+import os
 import threading
 import time
 import traceback
@@ -129,10 +130,20 @@ def pipeline_ranking(
 # --- the background process -----------------------------------------------------------
 
 
-def _worker(conn: Connection, studies_path: str, params: dict[str, Any]) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """End this process when the app that started it is gone, however it ended."""
+    import os
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _worker(conn: Connection, studies_path: str, params: dict[str, Any], parent: int) -> None:
     """Child process: features once, then one refit per job until told to stop."""
     import os
 
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     os.nice(5)  # the web process answers clicks first; a refit may wait
     try:
         import numpy as np
@@ -245,7 +256,7 @@ class RankingRefresher:
         self._conn, child = context.Pipe()
         self._process = context.Process(
             target=_worker,
-            args=(child, str(studies_path), dict(params)),
+            args=(child, str(studies_path), dict(params), os.getpid()),
             name="reviewflow-app-ranker",
             daemon=True,
         )

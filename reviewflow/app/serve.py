@@ -74,6 +74,15 @@ def serve(settings: AppSettings, *, open_browser: bool = True) -> int:
     threading.Thread(target=announce, name="announce", daemon=True).start()
     try:
         server.run()
+    except SystemExit:  # uvicorn exits when it cannot listen (the reason is logged above)
+        if not server.started:
+            print(
+                f"reviewflow app: cannot listen on {settings.host}:{settings.port}; choose "
+                "another --port (0 picks a free one)",
+                file=sys.stderr,
+            )
+            return 2
+        raise
     finally:
         screening.close()
         pending = screening.book.pending
@@ -85,6 +94,4 @@ def serve(settings: AppSettings, *, open_browser: bool = True) -> int:
             )
             for item in pending:
                 print("  " + ",".join(item.cells.values()), file=sys.stderr)
-    if server.started is False and not server.should_exit:
-        return 2
     return 0

@@ -79,6 +79,8 @@ class ScreeningApp:
         files = self.review.files
         studies = read_studies(files.studies)
         self._ranking_lock = threading.Lock()
+        self._lifecycle = threading.Lock()
+        self._stop = threading.Event()
         self._recall: dict[str, list[str]] = {}
         self.refresher: RankingRefresher | None = None
         initial = pipeline_ranking(
@@ -93,7 +95,6 @@ class ScreeningApp:
         self.pattern = self.review.highlight.pattern()
         if settings.refit and not defer_refits:
             self.start_refits()
-        self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="decision-files", daemon=True)
         self._watcher.start()
 
@@ -109,13 +110,14 @@ class ScreeningApp:
 
     def start_refits(self) -> None:
         """Start the background ranker (once; ``serve`` does it when the page is up)."""
-        if self.refresher is not None or not self.settings.refit:
-            return
-        files = self.review.files
-        self.refresher = RankingRefresher(
-            files.studies, self.review.screening_params, self._on_ranking
-        )
-        self.refresher.submit(self.book.version, self.book.merged)
+        with self._lifecycle:
+            if self.refresher is not None or not self.settings.refit or self._stop.is_set():
+                return
+            files = self.review.files
+            self.refresher = RankingRefresher(
+                files.studies, self.review.screening_params, self._on_ranking
+            )
+            self.refresher.submit(self.book.version, self.book.merged)
 
     def _submit(self, version: int, merged: Any) -> None:
         if self.refresher is not None:
@@ -134,9 +136,10 @@ class ScreeningApp:
                 log.exception("checking the decision files failed")
 
     def close(self) -> None:
-        self._stop.set()
-        if self.refresher is not None:
-            self.refresher.close()
+        with self._lifecycle:
+            self._stop.set()
+            if self.refresher is not None:
+                self.refresher.close()
 
     # what the page shows ---------------------------------------------------------------
 
