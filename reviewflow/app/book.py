@@ -20,6 +20,7 @@ repeating it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -47,25 +48,6 @@ log = logging.getLogger(__name__)
 #: What a reviewer can decide in the screening view.
 CHOICES = (Decision.INCLUDE.value, Decision.EXCLUDE.value, Decision.MAYBE.value)
 
-_STUDY_FIELDS = (
-    "study_id",
-    "record_id",
-    "title",
-    "abstract",
-    "authors",
-    "year",
-    "journal",
-    "doi",
-    "pmid",
-    "pmcid",
-    "url",
-    "keywords",
-    "sources",
-    "source_record_ids",
-    "n_records",
-    "first_seen",
-)
-
 
 @dataclass(frozen=True)
 class Study:
@@ -89,6 +71,10 @@ class Study:
     first_seen: str
 
 
+#: Columns of ``studies.csv`` the app keeps, in :class:`Study` field order.
+_STUDY_FIELDS = tuple(f.name for f in dataclasses.fields(Study))
+
+
 def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -106,10 +92,28 @@ def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
 def read_studies(path: Path) -> dict[str, Study]:
     """``results/dedup/studies.csv`` as study id -> :class:`Study`, in file order."""
     studies: dict[str, Study] = {}
-    for row in _csv_rows(path):
-        values = {f: row.get(f) or "" for f in _STUDY_FIELDS}
-        values["study_id"] = values["study_id"] or values["record_id"]
-        studies[values["study_id"]] = Study(**values)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            where = [header.index(f) if f in header else -1 for f in _STUDY_FIELDS]
+            width = len(header)
+            for cells in reader:
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                values = [cells[i] if i >= 0 else "" for i in where]
+                study = Study(*values)
+                if not study.study_id:
+                    study = dataclasses.replace(study, study_id=study.record_id)
+                studies[study.study_id] = study
+    except FileNotFoundError as exc:
+        raise DataError(
+            "not found: run the pipeline up to screening first (snakemake -c2 "
+            "results/screening/ranking.csv)",
+            path=str(path),
+        ) from exc
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"cannot read: {exc}", path=str(path)) from exc
     return studies
 
 
