@@ -363,7 +363,14 @@ class ScreeningBook:
             return False
         if study_id not in merged.final:
             return True
-        own = self.file_for(reviewer)
+        return self._second(reviewer, study_id, merged, self.file_for(reviewer))
+
+    def _second(self, reviewer: str, study_id: str, merged: MergedDecisions, own: Path) -> bool:
+        """Decided by another reviewer in another file: this reviewer screens it too.
+
+        The adjudicator is not a screener: they settle conflicts, never re-screen."""
+        if reviewer == self.review.adjudicator:
+            return False
         votes = merged.by_reviewer.get(study_id, {})
         return any(r != reviewer and Path(v.path) != own for r, v in votes.items())
 
@@ -385,8 +392,7 @@ class ScreeningBook:
         for study in merged.order:
             if study in mine:
                 continue
-            votes = merged.by_reviewer.get(study, {})
-            if any(r != reviewer and Path(v.path) != own for r, v in votes.items()):
+            if self._second(reviewer, study, merged, own):
                 out.append((study, "second"))
                 if len(out) >= limit:
                     return out

@@ -78,6 +78,11 @@ def reason_text(
             "Past the stop: the stop criterion is met, so screening may end here; this is "
             "the model's next pick if you go on."
         )
+    if basis.startswith("file order"):
+        return (
+            "Not ranked yet: the first ranking is being computed; until then studies come "
+            "in file order."
+        )
     if basis.startswith("random"):
         return "Random start: nothing is included yet, so the model has nothing to learn from."
     if basis.startswith("similarity"):

@@ -86,7 +86,9 @@ class ScreeningApp:
         initial = pipeline_ranking(
             files.root, files.studies, list(files.screening_decisions), files.ranking.parent
         )
-        self.ranking: Ranking = initial or Ranking(version=-1, order=tuple(studies), source="none")
+        self.ranking: Ranking = initial or Ranking(
+            version=-1, order=tuple(studies), basis="file order (no ranking yet)", source="none"
+        )
         self.book = ScreeningBook(
             self.review, studies, read_study_map(files.clusters, studies), on_change=self._submit
         )

@@ -85,6 +85,7 @@ def test_guards_header_host_and_token(review_dir):
     try:
         client = TestClient(create_app(screening), base_url="http://127.0.0.1")
         card = client.get("/api/state").json()["card"]
+        assert card["reason"].startswith("Not ranked yet")  # no pipeline ranking, no refit
         refused = client.post(
             "/api/decide", json={"study_id": card["study_id"], "decision": "include"}
         )
@@ -131,6 +132,8 @@ def test_conflicts_view_is_for_the_adjudicator(review_dir):
             "/api/adjudicate", json={"study_id": study, "decision": "include"}, headers=WRITE
         )
         assert refused.status_code == 403
+        carol = client.get("/api/state?reviewer=carol").json()["card"]
+        assert carol["why"] == "next"  # the adjudicator settles conflicts, never re-screens
         page = client.get("/conflicts?reviewer=carol").text
         assert "bob: <strong>exclude</strong>" in page and "Cohen" in page
         settled = client.post(
