@@ -198,8 +198,12 @@
     busy = true;
     var note = $("note");
     var sent = performance.now();
+    var payload = {study_id: shown, decision: decision, note: note.value};
     document.body.classList.add("saving");
-    post("/api/decide", {study_id: shown, decision: decision, note: note.value})
+    // Show the study the server named as next at once; its answer (normally the same
+    // study) replaces it a moment later and always has the last word.
+    if (state.upcoming) { note.value = ""; renderCard(state.upcoming); }
+    post("/api/decide", payload)
       .then(function (data) {
         note.value = "";
         renderState(data.state);
