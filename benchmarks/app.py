@@ -9,7 +9,8 @@ temporary folder, so the repository's decision files are never written, then run
   ``--decisions`` decisions in a row, each while the refit for the one before may still run
   (target < 300 ms);
 - **next study (browser)**: from the key press in headless Chromium to the next study on
-  screen, when Chromium and Playwright are installed;
+  screen (the page shows the study the server named next at once; the server's answer,
+  measured over HTTP above, confirms it), when Chromium and Playwright are installed;
 - **refit**: from a decision to the ranking refitted on it arriving (not a target: the
   page never waits for it).
 
@@ -152,6 +153,8 @@ def browser_latencies(url: str, n: int) -> list[float] | None:
                 arg=before,
             )
             out.append(time.perf_counter() - t0)
+            # the decision is written and the server's next study is on screen
+            page.wait_for_function("() => !document.body.classList.contains('saving')")
         browser.close()
     return out
 

@@ -193,7 +193,10 @@
     renderKappa(next.kappa || []);
   }
 
+  var queued = null;     // a key pressed while the last decision was on its way
+
   function decide(decision) {
+    if (busy && shown) { queued = {decision: decision, study: shown}; return; }
     if (busy || !shown || (state && state.pending.length)) { return; }
     busy = true;
     var note = $("note");
@@ -212,7 +215,14 @@
         document.body.setAttribute("data-last-ms", String(took));
       })
       .catch(function (err) { banner(err.message, "blocking"); })
-      .then(function () { busy = false; document.body.classList.remove("saving"); });
+      .then(function () {
+        busy = false;
+        document.body.classList.remove("saving");
+        var next = queued;
+        queued = null;
+        if (next && next.study === shown) { decide(next.decision); }
+        else if (next) { $("saved").textContent = "The next study changed: decide it again."; }
+      });
   }
 
   function undo() {
