@@ -407,7 +407,7 @@ class ScreeningBook:
         """Open and settled disagreements, each with every reviewer's call and note."""
         with self._lock:
             merged = self.merged
-        items = []
+        items: list[dict[str, object]] = []
         for status, table in (("open", merged.conflicts), ("resolved", merged.resolved)):
             for study, votes in table.items():
                 rows = merged.by_reviewer.get(study, {})
