@@ -26,6 +26,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("citations", "citations"),
     ("dedup", "dedup"),
     ("screen", "screen"),
+    ("app", "app"),
     ("simulate", "simulate"),
     ("fulltext", "fulltext"),
     ("extraction", "extraction"),

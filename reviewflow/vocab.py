@@ -97,6 +97,9 @@ class Decision(StrEnum):
     INCLUDE = "include"
     EXCLUDE = "exclude"
     MAYBE = "maybe"
+    #: Not a call but a correction: takes back the same reviewer's latest standing decision
+    #: on the record (what the screening app's undo appends; history is never rewritten).
+    UNDO = "undo"
 
 
 class Stage(StrEnum):

@@ -309,8 +309,9 @@ def citation_outputs():
 
 def screening_params():
     """The screening block of config (model, features, stopping, batch size, seed), and in
-    an update the run that marks new studies and whether only those are screened."""
-    params = dict(config.get("screening", {}))
+    an update the run that marks new studies and whether only those are screened. The
+    screening app's highlight terms only mark words on screen: changing them reruns nothing."""
+    params = {k: v for k, v in config.get("screening", {}).items() if k != "highlight"}
     params["run_label"] = update_run_label()
     params["screen_only_new"] = config.get("update", {}).get("screen_only_new", True)
     return params
