@@ -64,8 +64,12 @@ _MARKUP_PREFIXES = frozenset({"jats", "mml", "m", "xhtml", "html"})
 _CANDIDATE_START = re.compile(r"<([A-Za-z][\w.-]*(?::[A-Za-z][\w.-]*)?)(?=[\s/>])")
 _CANDIDATE_END = re.compile(r"</([A-Za-z][\w.-]*(?::[A-Za-z][\w.-]*)?)\s*>")
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-_SPECIAL = re.compile(r"[<&]")
-_SPACE = re.compile(r"\s+")
+# what could start a tag or a reference; any other "<" or "&" is text
+_MAYBE_TAG = r"/?[A-Za-z][\w.-]*(?::[A-Za-z][\w.-]*)?[\s/>]"
+_MAYBE_REF = r"#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};"
+_SPECIAL = re.compile(f"<(?={_MAYBE_TAG})|&(?={_MAYBE_REF})")
+_PLAIN_LT = re.compile(f"<(?!{_MAYBE_TAG})")
+_PLAIN_AMP = re.compile(f"&(?!{_MAYBE_REF})")
 
 
 def _kind(name: str) -> str:
@@ -86,7 +90,7 @@ def _is_reference(match: re.Match[str]) -> bool:
     return text[1] == "#" or text[1:] in html5
 
 
-def _protect(text: str) -> str:
+def _protect(text: str, lt: str = "&lt;", amp: str = "&amp;") -> str:
     """Escape every ``<`` that does not open a markup tag and every ``&`` that does not
     start a well-formed reference, so the tokenizer sees nothing else as markup."""
 
@@ -94,11 +98,14 @@ def _protect(text: str) -> str:
         at = match.start()
         if match.group(0) == "<":
             tag = _CANDIDATE_END.match(text, at) or _CANDIDATE_START.match(text, at)
-            return "<" if tag and _kind(tag.group(1)) else "&lt;"
+            return "<" if tag and _kind(tag.group(1)) else lt
         ref = _REFERENCE.match(text, at)
-        return "&" if ref and _is_reference(ref) else "&amp;"
+        return "&" if ref and _is_reference(ref) else amp
 
-    return _SPECIAL.sub(escape, text)
+    # what could start a tag or a reference is looked at one by one; any other "<" or "&"
+    # ("P < 0.001", "R&D") cannot start anything and goes in one pass
+    text = _SPECIAL.sub(escape, text)
+    return _PLAIN_LT.sub(lt, _PLAIN_AMP.sub(amp, text))
 
 
 class _MarkupRemover(HTMLParser):
@@ -129,11 +136,19 @@ class _MarkupRemover(HTMLParser):
         self.parts.append(data)
 
 
+# Stand-ins for the "<" and "&" that cannot start markup, so the tokenizer passes them as
+# data without decoding millions of "&lt;" (private-use code points, unused in text; when a
+# text holds them after all, the entity escapes are used instead).
+_LT, _AMP = "\ue000", "\ue001"
+
+
 def _strip_once(text: str) -> str:
     parser = _MarkupRemover()
-    parser.feed(_protect(text))
+    stand_ins = _LT not in text and _AMP not in text
+    parser.feed(_protect(text, _LT, _AMP) if stand_ins else _protect(text))
     parser.close()
-    return "".join(parser.parts)
+    out = "".join(parser.parts)
+    return out.replace(_LT, "<").replace(_AMP, "&") if stand_ins else out
 
 
 def strip_markup(text: str) -> str:
@@ -143,8 +158,8 @@ def strip_markup(text: str) -> str:
     pass decoded into ``<`` is text again unless it forms a real tag.
     """
     if "<" not in text and "&" not in text:
-        return _SPACE.sub(" ", text).strip()
+        return " ".join(text.split())
     once = _strip_once(text)
     if once != text and ("<" in once or "&" in once):
         once = _strip_once(once)
-    return _SPACE.sub(" ", once).strip()
+    return " ".join(once.split())

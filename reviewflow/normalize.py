@@ -63,7 +63,7 @@ def clean_text(value: object) -> str:
         value = " ".join(str(v) for v in value if v is not None)
     text = unicodedata.normalize("NFC", str(value))
     text = _CONTROL.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is re's \s, and much faster
 
 
 def strip_html(value: object) -> str:
@@ -77,7 +77,7 @@ def strip_html(value: object) -> str:
         return ""
     if "<" in text or "&" in text:
         text = _CONTROL.sub(" ", strip_markup(text))  # "&#x1;" decodes to a control
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def normalize_doi(value: object) -> str:
