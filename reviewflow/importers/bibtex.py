@@ -33,6 +33,7 @@ from bibtexparser.model import (
     Field,
     ImplicitComment,
     ParsingFailedBlock,
+    Preamble,
     String,
 )
 
@@ -133,6 +134,27 @@ def evaluate_value(raw: str, macros: Mapping[str, str]) -> tuple[str, list[str]]
             pieces.append(word)
         index += len(word)
     return "".join(pieces), undefined
+
+
+_NEXT_FIELD = re.compile(r"\n\s*([A-Za-z][\w:.+/-]*)\s*=\s*")
+
+
+def split_missing_commas(raw: str) -> list[tuple[str, str]]:
+    """``[("", value), (field, value), ...]``: a value that runs into the next field's
+    ``name = `` line because a comma is missing, cut where that line starts (outside
+    braces and quotes)."""
+    pieces: list[tuple[str, str]] = []
+    name, start = "", 0
+    for match in _NEXT_FIELD.finditer(raw):
+        before = raw[start : match.start()]
+        balanced = before.count("{") - before.count("\\{") == before.count("}") - before.count(
+            "\\}"
+        )
+        if balanced and before.count('"') % 2 == 0 and before.strip():
+            pieces.append((name, before))
+            name, start = match.group(1), match.end()
+    pieces.append((name, raw[start:]))
+    return pieces
 
 
 def split_names(value: str) -> list[str]:
@@ -418,7 +440,13 @@ class BibtexImporter:
             record = self._record(block, macros, line, warnings)
             records.append(record)
         if not records:
-            raise ImportFormatError("no BibTeX entries found (no '@type{' line)", path=path)
+            if not any(
+                isinstance(b, ExplicitComment | String | Preamble | ParsingFailedBlock)
+                for b in library.blocks
+            ):
+                raise ImportFormatError("no BibTeX entries found (no '@type{' line)", path=path)
+            # only @comment / @string / @preamble blocks: BibTeX, with no references in it
+            warnings.append(ImportWarning(1, "a BibTeX file with no entries"))
         databases = {r.database for r in records if r.database}
         database = databases.pop() if len(databases) == 1 else ""
         warnings.sort(key=lambda w: w.line or 0)
@@ -434,13 +462,24 @@ class BibtexImporter:
         values: dict[str, str] = {}
         raw_authors = ""
         extra: dict[str, object] = {}
+        fields = []
         for field in entry.fields:
-            name = str(field.key).strip().lower()
-            raw, undefined = evaluate_value(str(field.value), macros)
+            at = (field.start_line or line - 1) + 1
+            for extra_name, value in split_missing_commas(str(field.value)):
+                if extra_name:
+                    warnings.append(
+                        ImportWarning(
+                            at, f"no comma before field {extra_name!r}; read as its own field"
+                        )
+                    )
+                fields.append((extra_name or str(field.key), value, at))
+        for key, value, at in fields:
+            name = key.strip().lower()
+            raw, undefined = evaluate_value(value, macros)
             if undefined:
                 warnings.append(
                     ImportWarning(
-                        (field.start_line or line - 1) + 1,
+                        at,
                         f"undefined @string macro(s) {', '.join(undefined)}; kept as written",
                         name,
                     )

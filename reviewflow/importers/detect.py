@@ -85,7 +85,7 @@ def _ovid_format(lines: list[str]) -> str:
             return "ovid_tagged"
         if (
             len(following) >= 2
-            and re.match(r"[A-Z][A-Za-z /()&-]{1,60}$", following[0])
+            and re.match(r"[A-Z][\w /()&.,:'-]{1,80}$", following[0])
             and following[1][:1].isspace()
         ):
             return "ovid_labelled"

@@ -181,6 +181,24 @@ def test_bibtex_duplicates_are_kept_and_named(tmp_path: Path) -> None:
     ]
 
 
+def test_bibtex_missing_comma_and_capital_and(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "@ARTICLE{Cesar2013,\n  author = {Jean C\\'esar AND Doe, Jane},\n"
+        "  title = {An amazing title}\n  year = {2013},\n  journal = {Nice Journal},\n}\n",
+        "comma.bib",
+    )
+    record = import_file(path, search_id="s").iloc[0]
+    assert (record["title"], record["year"], record["journal"]) == (
+        "An amazing title",
+        "2013",
+        "Nice Journal",
+    )
+    assert record["authors"] == "César, Jean; Doe, Jane"
+    (warning,) = read_export(path).warnings
+    assert warning.line == 3 and "no comma before field 'year'" in warning.message
+
+
 # --------------------------------------------------------------------------------------
 # Web of Science, EndNote, Refer
 
@@ -310,6 +328,7 @@ def test_a_50_mb_cell_is_read(tmp_path: Path) -> None:
         ("none.isi", "FN Clarivate Analytics Web of Science\nVR 1.0\nEF\n"),
         ("none.xml", '<?xml version="1.0" encoding="UTF-8"?><xml><records></records></xml>'),
         ("none.csv", "Title,Authors,Abstract,DOI\n"),
+        ("none.bib", "@comment{ignore this}\n@Comment{and this}\n@string{j = {J}}\n"),
     ],
 )
 def test_an_export_without_records_gives_an_empty_table(
