@@ -225,7 +225,7 @@ def first_stop(
     step = max(1, n_total // checks)
 
     def met(n: int) -> bool:
-        return stopper.status(_prefix_history(y_order, n, snapshots), settings).met
+        return stopper.met(_prefix_history(y_order, n, snapshots), settings)
 
     prev = 0
     for n in range(min(step, n_total), n_total + step, step):

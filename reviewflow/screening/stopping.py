@@ -178,6 +178,10 @@ class Stopper(ABC):
     @abstractmethod
     def status(self, history: ScreeningHistory, settings: StopSettings) -> StopStatus: ...
 
+    def met(self, history: ScreeningHistory, settings: StopSettings) -> bool:
+        """Whether the rule is met; rules with costly estimates answer it without them."""
+        return self.status(history, settings).met
+
     def criterion(self, settings: StopSettings) -> str:
         """The stop criterion in plain words."""
         return self.name
@@ -385,13 +389,20 @@ def biased_urn_p_value(
     impossible = K0 > n_urn - (w - k)
     if impossible.any():
         return 0.0, int(w[np.flatnonzero(impossible)[0]])
+    # Windows that drew at least the relevant records H0 expects cannot reject it (p is
+    # then above one half); skipping them saves the costly Wallenius sums. The expectation
+    # K0 (1 - (1 - w / n_urn) ** bias) is the large-urn form of Wallenius' mean.
+    expected = K0 * (1.0 - (1.0 - w / n_urn) ** bias)
+    test = np.flatnonzero(k < expected)
+    if len(test) == 0:
+        return 1.0, int(w[-1])
     if bias == 1.0:
-        p = hypergeom.cdf(k, n_urn, K0, w)
+        p = hypergeom.cdf(k[test], n_urn[test], K0[test], w[test])
     else:
-        p = nchypergeom_wallenius.cdf(k, n_urn, K0, w, bias)
+        p = nchypergeom_wallenius.cdf(k[test], n_urn[test], K0[test], w[test], bias)
     p = np.nan_to_num(np.asarray(p, dtype=float), nan=1.0)
     best = int(np.argmin(p))
-    return float(p[best]), int(w[best])
+    return float(p[best]), int(w[test[best]])
 
 
 class BiasedUrn(Stopper):
@@ -409,6 +420,15 @@ class BiasedUrn(Stopper):
             f"model is at least {self.bias(settings):g} times likelier to offer a relevant "
             f"record than an irrelevant one (biased urn, Callaghan & Müller-Hansen 2020)"
         )
+
+    def met(self, history: ScreeningHistory, settings: StopSettings) -> bool:
+        labels = history.labels()
+        if labels.sum() == 0:
+            return False
+        p, _ = biased_urn_p_value(
+            labels, history.n_total, settings.recall_target, self.bias(settings)
+        )
+        return p < settings.alpha
 
     def status(self, history: ScreeningHistory, settings: StopSettings) -> StopStatus:
         labels = history.labels()
@@ -721,12 +741,12 @@ def records_to_go(
     if not stopper.monotone or history.n_relevant == 0:
         return None
     left = history.n_total - history.n_screened
-    if left <= 0 or not stopper.status(history.with_irrelevant(left), settings).met:
+    if left <= 0 or not stopper.met(history.with_irrelevant(left), settings):
         return left
     lo, hi = 0, left
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if stopper.status(history.with_irrelevant(mid), settings).met:
+        if stopper.met(history.with_irrelevant(mid), settings):
             hi = mid
         else:
             lo = mid
