@@ -58,7 +58,11 @@ from reviewflow.screening.simulate import (  # noqa: E402
 from reviewflow.screening.stopping import STOPPERS, StopSettings  # noqa: E402
 
 TARGETS = (0.9, 0.95, 0.99)
-BIASES = (2.0, 3.0, 4.0, 5.0)
+BIASES = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
+#: Low-prevalence variants: each set with only this many of its relevant records (drawn
+#: at random, the rest dropped), so that rules are also judged where 95 % recall means
+#: finding every relevant record but one or none, as in many real reviews.
+KEEP = (10, 20)
 RELIABLE = 0.95  # share of runs that must reach the target
 
 
@@ -73,12 +77,20 @@ SM = _metrics_module()
 
 
 # ------------------------------------------------------------------ simulation cache
-def _run_path(cache: Path, model: str, dataset: Path, seed: int) -> Path:
-    return cache / model / f"{dataset.stem}.{seed}.npz"
+def variant_frame(frame, keep: int, seed: int):
+    """The labelled frame with ``keep`` of its relevant records, drawn with the seed."""
+    labels = frame["_label"].to_numpy()
+    relevant = np.flatnonzero(labels == 1)
+    rng = np.random.default_rng(1000 + seed)
+    drop = rng.choice(relevant, size=len(relevant) - keep, replace=False)
+    return frame.drop(index=frame.index[drop]).reset_index(drop=True)
 
 
-def load_or_simulate(cache: Path, model: str, dataset: Path, seed: int) -> SimulationResult:
-    path = _run_path(cache, model, dataset, seed)
+def load_or_simulate(
+    cache: Path, model: str, dataset: Path, seed: int, keep: int | None = None
+) -> SimulationResult:
+    name = dataset.stem if keep is None else f"{dataset.stem}-r{keep}"
+    path = cache / model / f"{name}.{seed}.npz"
     if path.exists():
         z = np.load(path)
         snaps = [(int(n), s) for n, s in zip(z["snap_n"], z["snaps"], strict=True)]
@@ -86,6 +98,8 @@ def load_or_simulate(cache: Path, model: str, dataset: Path, seed: int) -> Simul
             z["order"], z["labels"], z["priors"].tolist(), len(snaps), float(z["seconds"]), snaps
         )
     frame = read_labelled(dataset)
+    if keep is not None:
+        frame = variant_frame(frame, keep, seed)
     result = run_simulation(frame, seed=seed, model=model_config(model), keep_scores=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
@@ -125,9 +139,9 @@ def _rule_variants() -> list[tuple[str, str, dict]]:
     return variants
 
 
-def stop_results(cache: Path, model: str, dataset: Path, seed: int, result) -> dict:
+def stop_results(cache: Path, model: str, name: str, seed: int, result) -> dict:
     """{target: {variant: [records screened, relevant found]}} for one run, cached."""
-    path = cache / model / f"{dataset.stem}.{seed}.stop.json"
+    path = cache / model / f"{name}.{seed}.stop.json"
     done = json.loads(path.read_text()) if path.exists() else {}
     y_order = result.labels[result.order]
     changed = False
@@ -179,40 +193,60 @@ def _reach(runs: list[dict], target: float, label: str) -> tuple[float, float]:
     return float(np.mean([x >= target - 1e-9 for x in rec])), float(np.mean(frac))
 
 
-def held_out_choice(runs: list[dict], target: float, labels: list[str]) -> list[str]:
+def held_out_choice(
+    runs: list[dict], variants: list[dict], target: float, labels: list[str]
+) -> list[str]:
     """Leave one data set out: on the other sets, the rule (and setting) that reaches the
-    target in at least 95 % of runs and screens least; its figures on the left-out set."""
+    target in at least 95 % of their runs and of their variants' runs and screens least
+    over both; then its figures on the left-out set's runs and variants."""
     sets = sorted({r["set"] for r in runs})
     lines = [
         f"| left-out set | rule chosen on the others | runs reaching {target:.0%} | "
-        "worst recall | mean share screened | oracle's share |",
-        "|---|---|---|---|---|---|",
+        "worst recall | share screened (oracle) | variants reaching | variants screened (oracle) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    held = []
+    totals: dict[str, list] = {"ok": [], "frac": [], "rec": [], "vok": [], "vfrac": []}
+
+    def oracle(group: list[dict]) -> float:
+        return float(np.mean([r["stop"][f"{target:g}"]["oracle"][0] / r["n"] for r in group]))
+
     for left in sets:
         train = [r for r in runs if r["set"] != left]
+        vtrain = [r for r in variants if r["set"] != left]
         test = [r for r in runs if r["set"] == left]
-        reliable = [lab for lab in labels if _reach(train, target, lab)[0] >= RELIABLE]
+        vtest = [r for r in variants if r["set"] == left]
+        reliable = [
+            lab
+            for lab in labels
+            if _reach(train, target, lab)[0] >= RELIABLE
+            and (not vtrain or _reach(vtrain, target, lab)[0] >= RELIABLE)
+        ]
         if reliable:
-            label = min(reliable, key=lambda x: _reach(train, target, x)[1])
+            label = min(reliable, key=lambda x: _reach(train + vtrain, target, x)[1])
         else:  # nothing reliable enough: the most reliable
-            label = max(labels, key=lambda x: _reach(train, target, x)[0])
-        chosen = label
+            label = max(labels, key=lambda x: _reach(train + vtrain, target, x)[0])
         rec = [r["stop"][f"{target:g}"][label][1] / r["R"] for r in test]
         frac = [r["stop"][f"{target:g}"][label][0] / r["n"] for r in test]
-        oracle = [r["stop"][f"{target:g}"]["oracle"][0] / r["n"] for r in test]
         ok = [x >= target - 1e-9 for x in rec]
-        held.append((ok, frac, rec))
-        lines.append(
-            f"| {left} | {chosen} | {sum(ok)}/{len(ok)} | {min(rec):.3f} | "
-            f"{np.mean(frac):.3f} | {np.mean(oracle):.3f} |"
+        vrec = [r["stop"][f"{target:g}"][label][1] / r["R"] for r in vtest]
+        vfrac = [r["stop"][f"{target:g}"][label][0] / r["n"] for r in vtest]
+        vok = [x >= target - 1e-9 for x in vrec]
+        for key, values in zip(totals, (ok, frac, rec, vok, vfrac), strict=True):
+            totals[key] += values
+        vcell = (
+            f"{sum(vok)}/{len(vok)} | {np.mean(vfrac):.3f} ({oracle(vtest):.3f})"
+            if vtest
+            else "- | -"
         )
-    ok_all = [x for h in held for x in h[0]]
-    frac_all = [x for h in held for x in h[1]]
-    rec_all = [x for h in held for x in h[2]]
+        lines.append(
+            f"| {left} | {label} | {sum(ok)}/{len(ok)} | {min(rec):.3f} | "
+            f"{np.mean(frac):.3f} ({oracle(test):.3f}) | {vcell} |"
+        )
+    t = totals
     lines.append(
-        f"| **held out, all runs** | | **{sum(ok_all)}/{len(ok_all)}** | "
-        f"{min(rec_all):.3f} | **{np.mean(frac_all):.3f}** | |"
+        f"| **held out, all** | | **{sum(t['ok'])}/{len(t['ok'])}** | {min(t['rec']):.3f} | "
+        f"**{np.mean(t['frac']):.3f}** ({oracle(runs):.3f}) | **{sum(t['vok'])}/{len(t['vok'])}** | "
+        f"**{np.mean(t['vfrac']):.3f}** ({oracle(variants):.3f}) |"
     )
     return lines
 
@@ -227,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         "--cache", default=str(ROOT / "results" / "benchmarks" / "screening"), help="run cache"
     )
     parser.add_argument("--no-stopping", action="store_true", help="ranking tables only")
+    parser.add_argument(
+        "--variant-seeds", type=int, default=3, help="seeds per low-prevalence variant (3)"
+    )
     parser.add_argument("--json", help="also write every run's figures to this JSON file")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -245,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                 run["n"], run["R"] = len(result.order), int(result.labels.sum())
                 run["seconds"] = result.seconds
                 if model == models[0] and not args.no_stopping:
-                    run["stop"] = stop_results(cache, model, dataset, seed, result)
+                    run["stop"] = stop_results(cache, model, dataset.stem, seed, result)
                 runs.append(run)
                 print(
                     f"{dataset.stem} seed {seed} {model}: {time.perf_counter() - started:.0f} s",
@@ -254,6 +291,25 @@ def main(argv: list[str] | None = None) -> int:
                 )
             if args.asreview:
                 asr[(dataset.stem, seed)] = run_asreview(cache, args.asreview, dataset, seed)
+    variants: list[dict] = []
+    if not args.no_stopping:
+        for dataset in datasets:
+            n_relevant = int(read_labelled(dataset)["_label"].sum())
+            for keep in (k for k in KEEP if k < n_relevant):
+                for seed in seeds[: args.variant_seeds]:
+                    result = load_or_simulate(cache, models[0], dataset, seed, keep)
+                    name = f"{dataset.stem}-r{keep}"
+                    variants.append(
+                        {
+                            "set": dataset.stem,
+                            "variant": name,
+                            "seed": seed,
+                            "n": len(result.order),
+                            "R": int(result.labels.sum()),
+                            "stop": stop_results(cache, models[0], name, seed, result),
+                        }
+                    )
+                    print(f"{name} seed {seed}", file=sys.stderr, flush=True)
     sets = [d.stem for d in datasets]
 
     def mean(model: str, s: str, key: str) -> float:
@@ -302,32 +358,40 @@ def main(argv: list[str] | None = None) -> int:
         stop_runs = [r for r in runs if "stop" in r]
         labels = [v[0] for v in _rule_variants()]
         for target in TARGETS:
-            print(f"\n## Stopping, recall target {target:.0%}, confidence 95 % ")
+            print(f"\n## Stopping, recall target {target:.0%}, confidence 95 %\n")
             print(
-                f"({len(stop_runs)} runs of {models[0]}: {len(sets)} sets x {len(seeds)} seeds)\n"
+                f"{len(stop_runs)} runs of {models[0]} ({len(sets)} sets x {len(seeds)} seeds):\n"
             )
             print("\n".join(_fmt_rule_rows(stop_runs, target, labels)))
-            print(f"\nRule chosen by leaving one data set out (target {target:.0%}):\n")
-            print("\n".join(held_out_choice(stop_runs, target, labels)))
-            print(f"\nThe default's bias chosen by leaving one data set out ({target:.0%}):\n")
-            biased = [x for x in labels if x.startswith("biased_urn")]
-            print("\n".join(held_out_choice(stop_runs, target, biased)))
+            print(
+                f"\n{len(variants)} runs of the low-prevalence variants (each set with "
+                f"{' or '.join(map(str, KEEP))} of its relevant records, "
+                f"{args.variant_seeds} seeds):\n"
+            )
+            print("\n".join(_fmt_rule_rows(variants, target, labels)))
+            print(
+                f"\nRule chosen by leaving one data set out, on the other sets' runs and "
+                f"variants (target {target:.0%}); figures for the left-out set's own runs, "
+                f"then its variants:\n"
+            )
+            print("\n".join(held_out_choice(stop_runs, variants, target, labels)))
         default = f"biased_urn bias {StopSettings().bias:g}"
         print(f"\n## The default ({default}) per data set, target 95 %\n")
         print(
             "| data set | runs reaching 95 % | mean recall | worst recall | share screened | oracle |"
         )
         print("|---|---|---|---|---|---|")
-        for s in sets:
-            sub = [r for r in stop_runs if r["set"] == s]
-            rec = [r["stop"]["0.95"][default][1] / r["R"] for r in sub]
-            frac = [r["stop"]["0.95"][default][0] / r["n"] for r in sub]
-            ora = [r["stop"]["0.95"]["oracle"][0] / r["n"] for r in sub]
-            ok = sum(x >= 0.95 - 1e-9 for x in rec)
-            print(
-                f"| {s} | {ok}/{len(sub)} | {np.mean(rec):.3f} | {min(rec):.3f} | "
-                f"{np.mean(frac):.3f} | {np.mean(ora):.3f} |"
-            )
+        for group in (stop_runs, variants):
+            for name in sorted({r.get("variant", r["set"]) for r in group}):
+                sub = [r for r in group if r.get("variant", r["set"]) == name]
+                rec = [r["stop"]["0.95"][default][1] / r["R"] for r in sub]
+                frac = [r["stop"]["0.95"][default][0] / r["n"] for r in sub]
+                ora = [r["stop"]["0.95"]["oracle"][0] / r["n"] for r in sub]
+                ok = sum(x >= 0.95 - 1e-9 for x in rec)
+                print(
+                    f"| {name} | {ok}/{len(sub)} | {np.mean(rec):.3f} | {min(rec):.3f} | "
+                    f"{np.mean(frac):.3f} | {np.mean(ora):.3f} |"
+                )
     if args.json:
         Path(args.json).write_text(json.dumps({"runs": runs}, indent=1, default=str))
     return 0

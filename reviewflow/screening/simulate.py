@@ -192,19 +192,32 @@ def _prefix_history(y_order: np.ndarray, n: int, snapshots: _Snapshots | None) -
 
 
 class _Snapshots:
-    """The model's scores of every record at each retraining, to replay score-based rules."""
+    """The model's scores at each retraining, to replay score-based rules.
+
+    A screened record's score is the one it had when the model offered it (out of sample:
+    the model had not seen its label); unscreened records carry the latest scores.
+    """
 
     def __init__(self, order: np.ndarray, fits: list[tuple[int, np.ndarray]]) -> None:
         self.order = order
         self.n = np.asarray([n for n, _ in fits], dtype=int)
         self.scores = [s for _, s in fits]
+        self.offered = np.full(len(order), np.nan)
+        for j, start in enumerate(self.n):
+            end = self.n[j + 1] if j + 1 < len(self.n) else len(order)
+            rows = order[start:end]
+            self.offered[start:end] = self.scores[j][rows]
 
     def at(self, n_screened: int) -> tuple[np.ndarray, np.ndarray] | None:
         j = int(np.searchsorted(self.n, n_screened, side="right")) - 1
         if j < 0:
             return None
-        s = self.scores[j]
-        return s[self.order[:n_screened]], s[self.order[n_screened:]]
+        seen = self.offered[:n_screened]
+        if np.isnan(seen).any():  # the priors were never offered by a model
+            seen = np.where(
+                np.isnan(seen), np.nanmean(seen) if (~np.isnan(seen)).any() else 0, seen
+            )
+        return seen, self.scores[j][self.order[n_screened:]]
 
 
 def first_stop(

@@ -193,6 +193,27 @@ def _progress_rows(
     return rows
 
 
+def _cross_validated_scores(
+    name: str,
+    params: Mapping[str, Any],
+    seed: int,
+    X: Any,
+    labelled: np.ndarray,
+    labels: np.ndarray,
+    folds: int = 5,
+) -> np.ndarray:
+    """Scores of the screened records by models that did not see their labels (k-fold)."""
+    out = np.zeros(len(labelled))
+    fold = np.arange(len(labelled)) % folds
+    for f in range(folds):
+        train = fold != f
+        if len(set(labels[train].tolist())) < 2:
+            continue
+        ranker = make_ranker(name, params, seed=seed).fit(X[labelled[train]], labels[train])
+        out[~train] = ranker.score(X[labelled[~train]])
+    return out
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
@@ -375,7 +396,10 @@ def run_screening_stage(
         history, switch, urn_left = split_history(ordered, pool, stop_settings, seed)
         if stop_settings.rule == "quant" and basis == "model" and len(labelled):
             unscreened = np.setdiff1d(np.arange(len(pool)), labelled)
-            history.scores = (scores[labelled], scores[unscreened])
+            history.scores = (
+                _cross_validated_scores(name, model_params, seed, X, labelled, labels),
+                scores[unscreened],
+            )
         status = current_status(history, stop_settings)
         phase = status.phase
         # An update screens only studies first seen in this run (update.screen_only_new):

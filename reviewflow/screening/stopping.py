@@ -26,9 +26,9 @@ Rules whose guarantee rests on a stated assumption about the ranking:
   relevant records still to come are Poisson with the rate's integral over the unscreened
   part, and the rule stops once the target holds at that count's upper quantile.
 * ``quant`` (Yang, Lewis & Frieder 2021, QuantCI): the model's scores, calibrated to
-  probabilities on the screened records, summed over the unscreened ones estimate how many
-  relevant records remain; stop when the estimate minus two standard deviations reaches
-  the target.
+  probabilities on out-of-sample scores of the screened records, summed over the
+  unscreened ones estimate how many relevant records remain; stop when the estimate minus
+  two standard deviations reaches the target.
 
 Heuristics, reported for comparison (no statement of confidence):
 
@@ -104,8 +104,10 @@ class ScreeningHistory:
     ``ranked`` holds every record screened before the switch to random sampling (priors
     and records the reviewer chose outside the sample count here); ``sample`` the random
     draws from the urn, in draw order; ``n_total`` the number of records in the pool.
-    ``scores`` (optional) are the current model's scores of the screened records (in
-    screening order) and of the unscreened ones, for rules that read them.
+    ``scores`` (optional) are out-of-sample model scores of the screened records (in
+    screening order) and the current model's scores of the unscreened ones, for rules that
+    read them: the stage scores screened records by cross-validation, the simulation by
+    the score each had when the model offered it.
     """
 
     n_total: int
