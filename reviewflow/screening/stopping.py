@@ -51,6 +51,7 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import numpy as np
+from scipy.special import expit
 from scipy.stats import hypergeom, nchypergeom_wallenius, poisson
 
 from reviewflow.errors import ConfigError
@@ -86,7 +87,7 @@ class StopSettings(ConfigSettings):
     confidence: float = 0.95
     #: biased_urn: how many times likelier the model is, at least, to offer a relevant
     #: record than an irrelevant one among the last records and the unscreened ones.
-    bias: float = 3.0
+    bias: float = 2.0
     switch_after_consecutive_irrelevant: int = 100
     switch_after_fraction: float = 0.5
     consecutive_irrelevant: int = 100
@@ -559,7 +560,7 @@ def _platt(scores: np.ndarray, labels: np.ndarray, iters: int = 50) -> tuple[flo
     prior = min(max(labels.mean(), 1e-3), 1 - 1e-3)
     theta = np.array([math.log(prior / (1 - prior)), 0.0])
     for _ in range(iters):
-        p = 1.0 / (1.0 + np.exp(-(X @ theta)))
+        p = expit(X @ theta)
         H = X.T @ (X * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2)
         step = np.linalg.solve(H, X.T @ (labels - p))
         theta = theta + step
@@ -588,10 +589,12 @@ class Quant(Stopper):
             return StopStatus(self.name, False, None, None, None, "needs the model's scores")
         seen, unseen = history.scores
         a, b = _platt(np.asarray(seen, dtype=float), labels.astype(float))
-        p_seen = 1.0 / (1.0 + np.exp(-(a + b * np.asarray(seen, dtype=float))))
-        p_unseen = 1.0 / (1.0 + np.exp(-(a + b * np.asarray(unseen, dtype=float))))
+        p_seen = expit(a + b * np.asarray(seen, dtype=float))
+        p_unseen = expit(a + b * np.asarray(unseen, dtype=float))
         known, unknown = float(p_seen.sum()), float(p_unseen.sum())
         total = known + unknown
+        if not total > 0:
+            return StopStatus(self.name, False, None, None, None, "scores carry no estimate")
         estimate = known / total
         var_all = float((p_seen * (1 - p_seen)).sum() + (p_unseen * (1 - p_unseen)).sum())
         var_unknown = float((p_unseen * (1 - p_unseen)).sum())

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from reviewflow.errors import DecisionFileError
 from reviewflow.screening.stage import BATCH_COLUMNS, run_screening_stage
+from reviewflow.screening.stopping import StopSettings
 
 from .conftest import REVIEWER, nagtegaal_rows, published_decisions, write_decisions
 
@@ -137,7 +138,8 @@ def test_default_rule_reports_in_plain_words_and_stops_the_batches(review):
     assert audit["details"]["records_to_go"] == int(last["records_to_go"])
     assert len(pd.read_csv(out / "next_batch.csv")) == 50
     thresholds = pd.read_csv(out / "thresholds.csv")
-    assert set(thresholds["bias"]) == {1.5, 3.0, 6.0}
+    bias = StopSettings().bias
+    assert set(thresholds["bias"]) == {max(1.0, bias / 2), bias, bias * 2}
     assert thresholds["is_current_config"].sum() == 1
     # a larger bias assumes a better model and so asks for fewer records, never more
     current = thresholds[(thresholds["recall_target"] == 0.95) & (thresholds["confidence"] == 0.95)]
