@@ -559,10 +559,11 @@ def _platt(scores: np.ndarray, labels: np.ndarray, iters: int = 50) -> tuple[flo
     X = np.column_stack([np.ones_like(scores), scores])
     prior = min(max(labels.mean(), 1e-3), 1 - 1e-3)
     theta = np.array([math.log(prior / (1 - prior)), 0.0])
+    ridge = 1e-2  # keeps the slope finite when the screened records separate perfectly
     for _ in range(iters):
         p = expit(X @ theta)
-        H = X.T @ (X * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2)
-        step = np.linalg.solve(H, X.T @ (labels - p))
+        H = X.T @ (X * (p * (1 - p))[:, None]) + ridge * np.eye(2)
+        step = np.linalg.solve(H, X.T @ (labels - p) - ridge * theta)
         theta = theta + step
         if np.abs(step).max() < 1e-8:
             break
