@@ -1,0 +1,62 @@
+"""profiles/slurm, rendered by Snakemake's own profile parser, on each kind of cluster."""
+
+from __future__ import annotations
+
+import re
+
+from snakemake.profiles import ProfileConfigFileParser
+
+from reviewflow.config import REPO_ROOT
+from reviewflow.slurm_site import ACCOUNT_ENV, PARTITION_ENV
+
+PROFILE = REPO_ROOT / "profiles" / "slurm" / "config.yaml"
+
+
+def _rendered() -> dict[str, object]:
+    with PROFILE.open(encoding="utf-8") as stream:
+        return dict(ProfileConfigFileParser().parse(stream))
+
+
+def test_without_accounting_it_polls_squeue_and_names_no_account(cluster_without_accounting):
+    profile = _rendered()
+    assert profile["executor"] == "slurm"
+    assert profile["slurm-status-command"] == "squeue"
+    assert profile["slurm-init-seconds-before-status-checks"] == "5"
+    assert profile["default-resources"] == ["runtime=30", "mem_mb=2000", "cpus_per_task=1"]
+
+
+def test_with_accounting_it_polls_sacct(cluster_with_accounting):
+    assert _rendered()["slurm-status-command"] == "sacct"
+
+
+def test_site_account_and_partition_join_the_defaults_not_replace_them(
+    cluster_with_accounting, monkeypatch
+):
+    monkeypatch.setenv(ACCOUNT_ENV, "rfdemo")
+    monkeypatch.setenv(PARTITION_ENV, "ci")
+    assert _rendered()["default-resources"] == [
+        "slurm_account=rfdemo",
+        "slurm_partition=ci",
+        "runtime=30",
+        "mem_mb=2000",
+        "cpus_per_task=1",
+    ]
+
+
+def test_a_host_without_slurm_leaves_the_status_command_to_the_plugin(slurm_env):
+    (slurm_env / "bin").mkdir()
+    assert "slurm-status-command" not in _rendered()
+
+
+def test_the_short_runtimes_are_those_of_the_grouped_rules(cluster_without_accounting):
+    grouped = set()
+    for smk in sorted((REPO_ROOT / "rules").glob("*.smk")):
+        for block in re.split(
+            r"\n(?=\s*(?:rule|checkpoint) \w+:)", smk.read_text(encoding="utf-8")
+        ):
+            name = re.match(r"\s*(?:rule|checkpoint) (\w+):", block)
+            if name and re.search(r'\n\s+group:\s*\n\s+"post_screening"', block):
+                grouped.add(name.group(1))
+    overridden = {entry.split(":")[0] for entry in _rendered()["set-resources"]}
+    assert grouped == overridden
+    assert {"import_extraction", "synthesise_evidence", "count_prisma", "write_report"} <= grouped
