@@ -48,15 +48,30 @@ def test_a_host_without_slurm_leaves_the_status_command_to_the_plugin(slurm_env)
     assert "slurm-status-command" not in _rendered()
 
 
-def test_the_short_runtimes_are_those_of_the_grouped_rules(cluster_without_accounting):
-    grouped = set()
+def _groups() -> dict[str, str]:
+    """Rule name -> its ``group:`` in rules/*.smk."""
+    groups = {}
     for smk in sorted((REPO_ROOT / "rules").glob("*.smk")):
-        for block in re.split(
-            r"\n(?=\s*(?:rule|checkpoint) \w+:)", smk.read_text(encoding="utf-8")
-        ):
+        text = smk.read_text(encoding="utf-8")
+        for block in re.split(r"\n(?=\s*(?:rule|checkpoint) \w+:)", text):
             name = re.match(r"\s*(?:rule|checkpoint) (\w+):", block)
-            if name and re.search(r'\n\s+group:\s*\n\s+"post_screening"', block):
-                grouped.add(name.group(1))
+            group = re.search(r'\n\s+group:\s*\n\s+"(\w+)"', block)
+            if name and group:
+                groups[name.group(1)] = group.group(1)
+    return groups
+
+
+def test_short_runtimes_go_to_grouped_rules_and_cover_the_post_screening_group(
+    cluster_without_accounting,
+):
+    groups = _groups()
     overridden = {entry.split(":")[0] for entry in _rendered()["set-resources"]}
-    assert grouped == overridden
-    assert {"import_extraction", "synthesise_evidence", "count_prisma", "write_report"} <= grouped
+    post_screening = {rule for rule, group in groups.items() if group == "post_screening"}
+    assert post_screening <= overridden <= set(groups)
+    assert {"import_extraction", "synthesise_evidence", "count_prisma", "write_report"} <= (
+        post_screening
+    )
+    # The heavy stages keep the default runtime; their decision-file checks ride along.
+    assert groups["check_dedup_decisions"] == groups["deduplicate_records"] == "dedup"
+    assert groups["check_screening_decisions"] == groups["screen_records"] == "screening"
+    assert "deduplicate_records" not in overridden and "screen_records" not in overridden
