@@ -72,6 +72,7 @@ def test_short_runtimes_go_to_grouped_rules_and_cover_the_post_screening_group(
         post_screening
     )
     # The heavy stages keep the default runtime; their decision-file checks ride along.
-    assert groups["check_dedup_decisions"] == groups["deduplicate_records"] == "dedup"
+    assert groups["collect_records"] == groups["check_dedup_decisions"] == "dedup"
+    assert groups["deduplicate_records"] == "dedup"
     assert groups["check_screening_decisions"] == groups["screen_records"] == "screening"
     assert "deduplicate_records" not in overridden and "screen_records" not in overridden
