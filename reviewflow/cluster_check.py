@@ -485,7 +485,9 @@ def _check_plugin() -> Check:
         ),
         None,
     )
-    spec = str(wanted.specifier) if wanted and wanted.specifier else "any"
+    # Lower bound first, as pyproject.toml writes it (">=2.8,<2.9").
+    specifiers = [str(s) for s in wanted.specifier] if wanted else []
+    spec = ",".join(sorted(specifiers, key=lambda s: not s.startswith(">"))) or "any"
     if wanted is None or wanted.specifier.contains(installed, prereleases=True):
         return Check("executor plugin", "ok", f"{PLUGIN_DISTRIBUTION} {installed} (tested {spec})")
     return Check(

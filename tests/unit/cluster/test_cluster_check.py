@@ -186,6 +186,23 @@ def test_the_command_prints_one_screen_and_fails_on_a_fail(
     assert "  FAIL  status command" in capsys.readouterr().out
 
 
+def test_the_plugin_is_held_to_the_range_reviewflow_pins(cluster_without_accounting, tmp_path):
+    status, detail = _checks(tmp_path)["executor plugin"]
+    assert status == "ok" and detail.startswith("snakemake-executor-plugin-slurm 2.8.")
+    assert detail.endswith("(tested >=2.8,<2.9)")
+
+
+def test_a_plugin_outside_the_pinned_range_fails(cluster_without_accounting, tmp_path, monkeypatch):
+    from importlib import metadata
+
+    real = metadata.version
+    monkeypatch.setattr(
+        metadata, "version", lambda name: "2.9.1" if name.endswith("-slurm") else real(name)
+    )
+    status, detail = _checks(tmp_path)["executor plugin"]
+    assert status == "fail" and "2.9.1 is outside the tested range >=2.8,<2.9" in detail
+
+
 @pytest.mark.parametrize(
     ("text", "minutes"),
     [
