@@ -247,8 +247,13 @@ def _min_job_age(config: Mapping[str, str]) -> int | None:
     return value * 3600 if unit in ("h", "hour", "hours") else value
 
 
-def _where(origin: str) -> str:
-    return {"not set": "not set", "detected": "detected"}.get(origin, f"from {origin}")
+def _where(site: SlurmSite, key: str, value: str | None) -> str:
+    """Where the profile's value came from: the environment, the site file, detection, or
+    the profile itself (a copy with the value written in)."""
+    if value != getattr(site, key):
+        return "set in the profile"
+    origin = site.origin.get(key, "not set")
+    return origin if origin in ("not set", "detected") else f"from {origin}"
 
 
 def _minutes(value: int | None) -> str:
@@ -318,7 +323,7 @@ def _check_accounting(cluster: _Cluster) -> Check:
 
 def _check_status_command(cluster: _Cluster, request: ProfileRequest, site: SlurmSite) -> Check:
     command = request.status_command
-    where = _where(site.origin.get("status_command", "not set"))
+    where = _where(site, "status_command", command)
     if command is None:
         # A profile without the key: the plugin takes sacct wherever the binary exists.
         command, where = ("sacct" if cluster.sacct.found else "squeue"), "the plugin's default"
@@ -396,7 +401,7 @@ def _check_account(cluster: _Cluster, request: ProfileRequest, site: SlurmSite, 
             f"not set, and SLURM names no default account for {user}; if sbatch asks for "
             f"one, set {ACCOUNT_ENV}",
         )
-    where = _where(site.origin.get("account", "not set"))
+    where = _where(site, "account", account)
     accounts, how = _account_lookup(cluster.run, user)
     if accounts is None:
         return Check(
@@ -450,7 +455,7 @@ def _check_partition(cluster: _Cluster, request: ProfileRequest, site: SlurmSite
             return Check(
                 "partition", "fail", f"{request.partition} does not exist; partitions: {names}"
             )
-        how = _where(site.origin.get("partition", "not set"))
+        how = _where(site, "partition", request.partition)
     if not chosen.up:
         return Check("partition", "fail", f"{chosen.name} ({how}) is not up")
     asked = f"{request.runtime_min} min, {request.mem_mb} MB, {request.cpus} CPUs"

@@ -250,3 +250,18 @@ def test_render_ends_with_the_verdict(cluster_without_accounting, tmp_path):
     text = render_checks(run_cluster_check(PROFILE, workdir=tmp_path), PROFILE)
     assert text.splitlines()[0] == f"reviewflow cluster-check: {PROFILE}"
     assert text.splitlines()[-1].startswith("Ready:")
+
+
+def test_a_copied_profile_with_sacct_written_in_is_caught(cluster_without_accounting, tmp_path):
+    # The usual site copy of a profile: plain YAML, no YTE, the status command typed in.
+    profile = tmp_path / "site_profile"
+    profile.mkdir()
+    (profile / "config.yaml").write_text(
+        "executor: slurm\nslurm-status-command: sacct\n"
+        "default-resources:\n  slurm_partition: ci\n  runtime: 30\n  mem_mb: 2000\n",
+        encoding="utf-8",
+    )
+    checks = {c.name: c for c in run_cluster_check(profile, workdir=tmp_path)}
+    assert checks["status command"].status == "fail"
+    assert checks["status command"].detail.startswith("sacct (set in the profile) fails here")
+    assert checks["partition"].detail.startswith("ci (set in the profile)")
