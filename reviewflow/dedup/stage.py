@@ -7,6 +7,7 @@ works on any such file as well as on a reviewflow record table.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -20,9 +21,10 @@ from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
 from reviewflow.dedup.engine import DedupResult, deduplicate
 from reviewflow.dedup.prepare import fix_mojibake, split_authors
 from reviewflow.errors import DataError
+from reviewflow.importers.base import read_export_text
 from reviewflow.io import atomic_open
 from reviewflow.normalize import normalize_issn
-from reviewflow.records import normalize_record, read_records, records_frame
+from reviewflow.records import normalize_record, records_frame
 from reviewflow.vocab import RECORD_FIELDS, Stage
 
 __all__ = [
@@ -70,21 +72,29 @@ UNCERTAIN_COLUMNS = (
 
 
 def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A record table from a reviewflow ``records.csv`` or a bibliographic CSV with ``ID``."""
+    """A record table from a reviewflow ``records.csv`` or a bibliographic CSV with ``ID``.
+
+    The bytes are decoded as the importers decode exports (UTF-8, UTF-16 with a BOM, else
+    Windows-1252 with a warning): ASySD's labelled test set, for one, is Windows-1252.
+    """
+    text = read_export_text(path)
     try:
-        header = pd.read_csv(path, nrows=0, dtype=str).columns.tolist()
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"cannot read records: {exc}", path=str(path)) from exc
+    header = [str(c) for c in raw.columns]
     if "record_id" in header and "authors" in header:
-        return read_records(path)
+        return _record_table(raw, path)
     if "record_id" not in header and "ID" not in header:
         raise DataError("no record id column: expected 'record_id' or 'ID'", path=str(path), line=1)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    if "record_id" in header and "ID" in header:
+        raw = raw.drop(columns=["ID"])
     raw = raw.rename(columns={c: _BIB_COLUMNS.get(str(c), str(c)) for c in raw.columns})
     raw = raw.loc[:, ~raw.columns.duplicated()]
     if "booktitle" in raw.columns:  # proceedings: the book title is where it appeared
         journal = raw["journal"] if "journal" in raw.columns else raw["booktitle"]
         raw["journal"] = journal.where(journal != "", raw["booktitle"])
+    raw = raw.map(_missing_marker)
     empty = (raw["record_id"].str.strip() == "").to_numpy().nonzero()[0]
     if len(empty):
         raise DataError(
@@ -114,6 +124,23 @@ def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
             field="record_id",
         )
     return frame
+
+
+def _record_table(raw: pd.DataFrame, path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A reviewflow record table, every record-model column present."""
+    for name in RECORD_FIELDS:
+        if name not in raw.columns:
+            raw[name] = ""
+    extra = [c for c in raw.columns if c not in RECORD_FIELDS]
+    return raw[list(RECORD_FIELDS) + extra].astype(object)
+
+
+#: Cells that R and spreadsheet exports write for a missing value (ASySD's files say ``NA``).
+_MISSING = frozenset({"NA", "N/A", "NULL", "nan", "NaN", "None"})
+
+
+def _missing_marker(value: str) -> str:
+    return "" if value.strip() in _MISSING else value
 
 
 def _normalise_cell(name: str, value: str) -> str:
