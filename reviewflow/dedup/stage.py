@@ -19,6 +19,7 @@ import pandas as pd
 from reviewflow.audit import StageAudit
 from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
 from reviewflow.dedup.engine import DedupResult, deduplicate
+from reviewflow.dedup.model import default_model
 from reviewflow.dedup.prepare import fix_mojibake, split_authors
 from reviewflow.errors import DataError
 from reviewflow.importers.base import read_export_text
@@ -28,6 +29,7 @@ from reviewflow.records import normalize_record, records_frame
 from reviewflow.vocab import RECORD_FIELDS, Stage
 
 __all__ = [
+    "COLLISION_COLUMNS",
     "UNCERTAIN_COLUMNS",
     "read_dedup_input",
     "run_dedup_stage",
@@ -44,11 +46,17 @@ _BIB_COLUMNS = {
     "number": "issue",
 }
 
+#: Columns of uncertain_pairs.csv/.xlsx, ranked (``rank`` 1 is the answer that removes most
+#: doubt, :mod:`reviewflow.dedup.review`); ``score`` is the match probability, ``evidence``
+#: the comparisons that weighed most. A person fills in ``decision`` (duplicate / distinct)
+#: and the file, or the rows decided, serves as the decisions file of the next run.
 UNCERTAIN_COLUMNS = (
+    "rank",
     "record_id_a",
     "record_id_b",
     "score",
     "reason",
+    "evidence",
     *(
         f"{name}_{side}"
         for name in (
@@ -68,6 +76,18 @@ UNCERTAIN_COLUMNS = (
     "reviewer",
     "date",
     "note",
+)
+
+
+#: Columns of a DOI collision report: pairs that share a DOI whose titles or pages differ.
+COLLISION_COLUMNS = (
+    "doi",
+    "record_id_a",
+    "record_id_b",
+    "title_a",
+    "title_b",
+    "pages_a",
+    "pages_b",
 )
 
 
@@ -216,7 +236,8 @@ def run_dedup_stage(
 ) -> DedupResult:
     """Run the stage on record tables and write every output (atomically) plus the audit.
 
-    ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain),
+    ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain: match
+    probabilities overriding the shipped model's),
     ``source_priority``, ``previous_clusters`` (an earlier clusters.csv whose study ids are
     kept), ``incremental`` (keep those clusters and only match new records).
     ``previous_runs``: results folders of earlier runs (an update); the newest one with a
@@ -251,10 +272,11 @@ def run_dedup_stage(
             )
         known = set(records["record_id"])
         decisions = read_decisions(decisions_path, known) if decisions_path else []
+        model_info = default_model()
         previous = _read_previous(params.get("previous_clusters"))
         result = deduplicate(
             records,
-            thresholds=params.get("thresholds"),
+            thresholds=params.get("thresholds") or None,
             decisions=decisions,
             source_priority=params.get("source_priority", ()),
             previous_clusters=previous,
@@ -280,6 +302,7 @@ def run_dedup_stage(
             uncertain_pairs=len(result.uncertain),
             manual_decisions_applied=result.manual_applied,
             pairs_compared=result.pairs_compared,
+            doi_collisions=len(result.doi_collisions),
         )
         for reason, n in sorted(result.reasons.items()):
             audit.add_reason(reason, n)
@@ -288,5 +311,12 @@ def run_dedup_stage(
             # An update: studies none of whose records an earlier run had seen.
             audit.counts["studies_new"] = int((result.studies["first_seen"] == run_label).sum())
         audit.details["decision_columns"] = list(DECISION_COLUMNS)
+        # a DOI on records whose titles or pages differ names none of them: reported, not merged
+        audit.details["doi_collisions"] = result.doi_collisions[:500]
+        audit.details["model"] = {
+            "trained_on": list(model_info.trained_on),
+            "merge_at": model_info.merge_at,
+            "review_at": model_info.review_at,
+        }
         log.info("dedup: %d records -> %d studies", n_in, n_out)
     return result
