@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from reviewflow.dedup.evidence import COMPARISONS, MISSING, Evidence, compare_fields
 from reviewflow.dedup.guards import DOI_COLLISION, Guard, guard
-from reviewflow.dedup.model import MatchModel, default_model
+from reviewflow.dedup.model import MatchModel, default_model, probability
 from reviewflow.dedup.prepare import Prepared
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "incompatible",
 ]
 
+_SHARED_DOI = ("same", "same_shared")
 DUPLICATE = "duplicate"
 DISTINCT = "distinct"
 UNCERTAIN = "uncertain"
@@ -68,9 +69,12 @@ def compare_pair(prep: Prepared, i: int, j: int, model: MatchModel | None = None
     model = model or default_model()
     evidence = compare_fields(prep, i, j)
     weight = model.weight(evidence.levels)
-    p = model.probability(evidence.levels)
-    found = guard(prep, i, j, evidence)
+    p = probability(weight)
     score = round(p, 4)
+    if p < model.review_at and evidence.levels[0] not in _SHARED_DOI:
+        # nothing a guard says could lift this pair (only a DOI collision needs reporting)
+        return PairResult(DISTINCT, score, "distinct: evidence against", weight, evidence)
+    found = guard(prep, i, j, evidence)
     if found is not None:
         if p >= model.merge_at or (not found.hard and p >= model.review_at):
             # strong evidence that a guard overrules: a person decides

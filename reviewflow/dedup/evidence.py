@@ -14,7 +14,6 @@ title differs in a content token, the page agreement, the title similarity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -116,6 +115,28 @@ def _variant(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b) <= 1
 
 
+def _changed_runs(
+    a: tuple[str, ...], b: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The runs of words that differ between ``a`` and ``b``, as aligned word by word
+    (Levenshtein on words, rapidfuzz); neighbouring edits form one run."""
+    runs = []
+    start_a = start_b = None
+    end_a = end_b = 0
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            if start_a is not None:
+                runs.append((a[start_a:end_a], b[start_b:end_b]))
+                start_a = start_b = None
+            continue
+        if start_a is None:
+            start_a, start_b = op.src_start, op.dest_start
+        end_a, end_b = op.src_end, op.dest_end
+    if start_a is not None:
+        runs.append((a[start_a:end_a], b[start_b:end_b]))
+    return runs
+
+
 def word_changes(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     """Substantive words changed between two titles' words.
 
@@ -123,12 +144,8 @@ def word_changes(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     ``of``), numbers (judged by :class:`~reviewflow.dedup.prepare.ContentKey`) and spelling
     variants do not count.
     """
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
     changed = 0
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        left, right = a[i1:i2], b[j1:j2]
+    for left, right in _changed_runs(a, b):
         if "".join(left) == "".join(right):
             continue
         left = tuple(w for w in left if w not in STOP_WORDS and not w.isdigit())
@@ -141,13 +158,15 @@ def word_changes(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return changed
 
 
-def _contained(a: str, b: str) -> bool:
+def _contained(a: str, b: str, *, exact: bool = False) -> bool:
     """One title is the other plus or minus a lead or a tail (``Medical progress:``, a
-    subtitle one database dropped, a truncated field)."""
+    subtitle one database dropped, a truncated field); ``exact``: word for word only."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) < 25 or len(short.split()) < 4:
+    if len(short) < 25 or len(long_) - len(short) < 4 or short.count(" ") < 3:
         return False
-    return fuzz.partial_ratio(short, long_) >= 97
+    if short in long_:
+        return True
+    return not exact and fuzz.partial_ratio(short, long_, score_cutoff=97) >= 97
 
 
 def journal_compatible(a: str, b: str) -> bool | None:
@@ -162,11 +181,33 @@ def journal_compatible(a: str, b: str) -> bool | None:
     # the abbreviation is the shorter text, not always the one with fewer words
     # (``new engl j med`` / ``new england journal medicine``)
     short, long_ = (ta, tb) if len(a) <= len(b) else (tb, ta)
-    if len(short) == 1 and len(short[0]) >= 2 and short[0] == "".join(w[0] for w in long_):
-        return True
+    named = [w for w in short if not w.isdigit() and w not in _VENUE_WORDS]
+    if len(named) == 1 and len(named[0]) >= 3 and _acronym(named[0], long_):
+        return True  # AMCIS 2017 Proceedings / Americas Conference on Information Systems
     if _abbreviates(short, long_):
         return True
     return fuzz.token_set_ratio(a, b) >= 85
+
+
+#: Words a proceedings title adds around a conference's name or acronym.
+_VENUE_WORDS = frozenset(
+    "proceedings proc conference conf annual international meeting symposium workshop "
+    "congress abstracts".split()
+)
+
+
+def _acronym(letters: str, words: list[str]) -> bool:
+    """Is ``letters`` made of a leading part of every word in turn (``jama`` = journal
+    american medical association, ``amcis`` = americas conference information systems)?"""
+    if not words:
+        return not letters
+    if not letters:
+        return False
+    word = words[0]
+    for n in range(min(len(word), len(letters)), 0, -1):
+        if word[:n] == letters[:n] and _acronym(letters[n:], words[1:]):
+            return True
+    return False
 
 
 def _abbreviates(short: list[str], long_: list[str]) -> bool:
@@ -207,14 +248,17 @@ def page_relation(prep: Prepared, i: int, j: int) -> str:
     if same_start(pa, pb):
         na, nb = prep.npages[i], prep.npages[j]
         return "same_range" if na >= 2 and na == nb else "same_first"
-    if pa.isdigit() != pb.isdigit():
+    na_, nb_ = pa.lstrip(_LETTERS), pb.lstrip(_LETTERS)
+    if pa.isdigit() != pb.isdigit() and not (na_.isdigit() and nb_.isdigit()):
         return "incomparable"
-    if not (pa.isdigit() and pb.isdigit()):
-        return "different"
+    if pa[: len(pa) - len(na_)] != pb[: len(pb) - len(nb_)]:
+        # one page with and one without a locator prefix: a plain page against an
+        # electronic locator (e12724 / 1746) says nothing; S354 against 354 was handled above
+        return "incomparable" if pa.isdigit() != pb.isdigit() else "different"
     va, vb = prep.volume[i], prep.volume[j]
     if va and vb and va != vb:
         return "different"
-    sa, sb = int(pa), int(pb)
+    sa, sb = int(na_), int(nb_)
     ea, eb = sa + max(prep.npages[i], 1) - 1, sb + max(prep.npages[j], 1) - 1
     if max(sa, sb) < min(ea, eb):
         return "overlap"
@@ -267,14 +311,14 @@ def _title(prep: Prepared, i: int, j: int) -> tuple[str, str, float, bool]:
         weak = prep.generic[i] or prep.recurring[i] or prep.recurring[j]
         return ("exact_recurring" if weak else "exact"), MISSING, 1.0, False
     sim = _ratio(a, b)
-    if sim < 0.6 and not _contained(a, b):
+    if sim < 0.6 and not _contained(a, b, exact=True):
         return "different", MISSING, sim, False
     changed = word_changes(prep.words[i], prep.words[j])
     content = prep.content[i].differs(prep.content[j])
     words = "none" if changed == 0 else "one" if changed == 1 else "several"
     if changed == 0 and not content:
         level, words = "variant", MISSING  # the level says it all
-    elif _contained(a, b):
+    elif sim < 0.93 and _contained(a, b):
         level = "contained"
     elif sim >= 0.93:
         level = "close"

@@ -115,9 +115,11 @@ def _soft(prep: Prepared, i: int, j: int, ev: Evidence) -> Guard | None:
         return Guard("page ranges only touch", False)
     weak_title = prep.generic[i] or prep.generic[j] or prep.recurring[i] or prep.recurring[j]
     if weak_title:
+        # one place: the same specific DOI, or the same pages in the same issue, volume or
+        # journal
         located = ev.level("doi") == "same" or (
-            ev.level("pages") in ("same_range", "same_first")
-            and (ev.level("issue") == "same" or ev.level("volume") == "same")
+            ev.level("pages") in ("same_range", "same_first", "overlap")
+            and "same" in (ev.level("issue"), ev.level("volume"), ev.level("journal"))
         )
         if not located:
             return Guard("recurring title without the same issue, pages or DOI", False)

@@ -44,21 +44,18 @@ class MatchModel:
     review_at: float
     trained_on: tuple[str, ...] = ()
     thresholds_from: str = ""
-    _order: tuple[tuple[float, ...], ...] = field(default=(), repr=False, compare=False)
+    _order: tuple[dict[str, float], ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         order = tuple(
-            tuple(float(self.weights.get(name, {}).get(level, 0.0)) for level in levels)
+            {level: float(self.weights.get(name, {}).get(level, 0.0)) for level in levels}
             for name, levels in COMPARISONS.items()
         )
         object.__setattr__(self, "_order", order)
 
     def weight(self, levels: Sequence[str]) -> float:
         """The pair's match weight: prior log2-odds plus the weight of every level."""
-        total = self.prior
-        for name, level, row in zip(COMPARISONS, levels, self._order, strict=True):
-            total += row[_POSITION[name][level]]
-        return total
+        return self.prior + sum(row[level] for row, level in zip(self._order, levels, strict=True))
 
     def probability(self, levels: Sequence[str]) -> float:
         return probability(self.weight(levels))
@@ -66,7 +63,7 @@ class MatchModel:
     def contributions(self, levels: Sequence[str]) -> dict[str, float]:
         """Each comparison's weight for this pair (what a person sees next to the pair)."""
         return {
-            name: row[_POSITION[name][level]]
+            name: row[level]
             for name, level, row in zip(COMPARISONS, levels, self._order, strict=True)
         }
 
@@ -113,9 +110,6 @@ class MatchModel:
         from reviewflow.io import atomic_write_text
 
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
-
-
-_POSITION = {name: {lv: n for n, lv in enumerate(levels)} for name, levels in COMPARISONS.items()}
 
 
 def probability(weight: float) -> float:

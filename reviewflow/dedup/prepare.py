@@ -302,8 +302,9 @@ def journal_key(journal: str) -> str:
 
 def clean_title(title: str) -> str:
     """The title without markup, language tags and database notes (errata, review refs)."""
-    text = fix_mojibake(strip_html(title))
-    text = _LANG_TAG.sub(" ", text)
+    text = fix_mojibake(strip_html(title) if "<" in title or "&" in title else title.strip())
+    if "[" in text:
+        text = _LANG_TAG.sub(" ", text)
     tail = _NOTE_TAIL.search(text) if "[" in text else None
     if tail and tail.start() >= 15:
         text = text[: tail.start()]
@@ -380,7 +381,6 @@ _GREEK_CHARS = re.compile("[" + "".join(_GREEK) + "]")
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 _NOT_WORD = re.compile(r"[^\w\s]|_")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
-_ROMAN_NUMERAL = re.compile(r"(?=[ivxl])x{0,3}(?:ix|iv|v?i{0,3})")
 #: Words after which a single ``i``, ``v`` or ``x`` is a numeral (``Part I``, ``type V``).
 _NUMBERED = frozenset(
     "part phase study trial paper series report stage type grade class section chapter "
@@ -430,9 +430,7 @@ def title_words(title: str) -> tuple[str, ...]:
     words = _LETTER_DIGIT.sub(" ", text).split()
     out = []
     for n, word in enumerate(words):
-        if len(word) >= 2 and _ROMAN_NUMERAL.fullmatch(word) and word in _ROMAN:
-            word = str(_ROMAN[word])
-        elif word in ("i", "v", "x") and n and words[n - 1] in _NUMBERED:
+        if word in _ROMAN and (len(word) >= 2 or (n and words[n - 1] in _NUMBERED)):
             word = str(_ROMAN[word])
         out.append(word)
     return tuple(out)
@@ -462,20 +460,25 @@ class ContentKey:
     def differs(self, other: ContentKey) -> bool:
         if self.digits != other.digits:
             return True
+        if self.symbols == other.symbols or not self.symbols or not other.symbols:
+            return False
         mine, theirs = Counter(self.symbols), Counter(other.symbols)
         return bool(mine - theirs) and bool(theirs - mine)
 
 
 def content_key(words: tuple[str, ...]) -> ContentKey:
     symbols = []
+    digits = []
     for word in words:
-        if word in _GREEK_NAMES:
+        if len(word) == 1:
+            (digits if word.isdigit() else symbols).append(word)
+        elif word.isdigit():
+            digits.append(word)
+        elif word in _GREEK_NAMES:
             symbols.append(word[0])
-        elif len(word) == 1 and word.isalpha():
-            symbols.append(word)
         elif word[-1] == "a" and len(word) > 4:
             symbols.extend(g[0] for g in _GREEK_SUFFIXES if word.endswith(g))
-    return ContentKey("".join(w for w in words if w.isdigit()), tuple(sorted(symbols)))
+    return ContentKey("".join(digits), tuple(sorted(symbols)))
 
 
 def content_tokens(words: tuple[str, ...]) -> frozenset[str]:
@@ -492,6 +495,7 @@ def is_generic(words: tuple[str, ...]) -> bool:
     return bool(words) and all(w in GENERIC_WORDS for w in content)
 
 
+@lru_cache(maxsize=100_000)
 def _volume(value: str) -> str:
     """The volume number; ``""`` when the field does not start with one.
 
@@ -503,6 +507,7 @@ def _volume(value: str) -> str:
     return match.group(1) if match else ""
 
 
+@lru_cache(maxsize=100_000)
 def _issue(value: str) -> str:
     """The issue as its number plus ``s<n>`` for a supplement (``Suppl 3`` = ``suppl_3`` =
     ``Supplement 3`` -> ``s3``; ``1 SUPPL. 1`` -> ``1s1``); words alone give ``""``."""
@@ -589,6 +594,65 @@ def _specific_doi(doi: str) -> str:
     return doi
 
 
+@dataclass(frozen=True, slots=True)
+class _TitleKeys:
+    key: str
+    compact: str
+    words: tuple[str, ...]
+    content: ContentKey
+    usable: bool  # not empty, not a spreadsheet error (the journal is checked per record)
+    generic: bool
+    numbers: frozenset[str]
+    parts: frozenset[str]
+    kind: str
+    protocol: bool
+
+
+def _title_keys(raw: str) -> _TitleKeys:
+    cleaned = clean_title(raw)
+    bare = _WOS_CORRECTION.sub(" ", cleaned) if ")" in cleaned else cleaned
+    bare = _EMBASE_CORRECTION.sub(" ", bare) if ")" in bare else bare
+    words = title_words(bare)
+    key = " ".join(words)
+    compact = key.replace(" ", "")
+    return _TitleKeys(
+        key=key,
+        compact=compact,
+        words=words,
+        content=content_key(words),
+        usable=len(compact) >= 4 and not _NOT_A_TITLE.match(raw),
+        generic=is_generic(words),
+        numbers=frozenset(w for w in words if w.isdigit()),
+        parts=_part_labels(cleaned) if _NUMBERED.intersection(words) else frozenset(),
+        kind=_kind(cleaned),
+        protocol="protocol" in words and bool(_PROTOCOL.search(cleaned)),
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _author_keys(
+    cell: str,
+) -> tuple[tuple[str, ...], str, frozenset[str], frozenset[str]]:
+    """(surnames in order, surnames joined, name words of the first eight, of the first)."""
+    authors = split_list(cell)
+    surnames = tuple(s for s in (_surname(a) for a in authors) if s)
+    tokens = frozenset(re.findall(r"[a-z]{2,}", _ASCII_LOWER(" ".join(authors[:8]))))
+    first = (
+        frozenset(re.findall(r"[a-z]{2,}", _ASCII_LOWER(authors[0]))) if authors else frozenset()
+    )
+    return surnames, " ".join(surnames), tokens, first
+
+
+@lru_cache(maxsize=200_000)
+def _page_keys(pages: str) -> tuple[str, int]:
+    """(first page, page count or 0)."""
+    fp = first_page(pages)
+    last = _last_page(pages, fp)
+    digits = re.sub(r"\D", "", fp)
+    first_num = int(digits) if digits else 0
+    return fp, (last - first_num + 1 if last and first_num and last >= first_num else 0)
+
+
 @lru_cache(maxsize=100_000)
 def _journal_keys(journal: str) -> tuple[str, str, str]:
     """(journal without Embase's ``. Conference: ...`` tail, its key, its title words)."""
@@ -626,64 +690,55 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
     prepared = Prepared(record_ids=columns["record_id"])
     prepared.ids = {name: [v.strip() for v in columns[name]] for name in _ID_FIELDS}
     prepared.ids["doi"] = [_specific_doi(v) for v in prepared.ids["doi"]]
-    titles: dict[str, tuple[str, tuple[str, ...]]] = {}  # duplicates repeat their titles
+    # duplicates repeat their fields: every key is computed once per distinct value
+    titles: dict[str, _TitleKeys] = {}
+    abstracts: dict[str, str] = {}
     for i in range(len(frame)):
         raw = columns["title"][i]
-        known = titles.get(raw)
-        if known is None:
-            cleaned = clean_title(raw)
-            bare = _WOS_CORRECTION.sub(" ", cleaned) if ")" in cleaned else cleaned
-            bare = _EMBASE_CORRECTION.sub(" ", bare) if ")" in bare else bare
-            known = titles[raw] = (cleaned, title_words(bare))
-        raw_title, words = known
-        key = " ".join(words)
-        journal_raw, journal, journal_words = _journal_keys(columns["journal"][i])
+        keys = titles.get(raw)
+        if keys is None:
+            keys = titles[raw] = _title_keys(raw)
+        key = keys.key
+        _, journal, journal_words = _journal_keys(columns["journal"][i])
         prepared.title.append(key)
-        prepared.words.append(words)
-        prepared.content.append(content_key(words))
-        usable = bool(
-            len(key.replace(" ", "")) >= 4
-            and not _NOT_A_TITLE.match(raw)
-            and key.replace(" ", "") != journal.replace(" ", "")
-            and key != journal_words
-        )
+        prepared.words.append(keys.words)
+        prepared.content.append(keys.content)
+        usable = keys.usable and journal.replace(" ", "") != keys.compact and key != journal_words
         prepared.title_usable.append(usable)
-        prepared.generic.append(usable and is_generic(words))
-        prepared.title_numbers.append(frozenset(w for w in words if w.isdigit()))
-        prepared.parts.append(_part_labels(raw_title))
-        prepared.kind.append(_kind(raw_title))
-        prepared.protocol.append(bool(_PROTOCOL.search(raw_title)))
-        authors = split_list(columns["authors"][i])
-        surnames = tuple(s for s in (_surname(a) for a in authors) if s)
+        prepared.generic.append(usable and keys.generic)
+        prepared.title_numbers.append(keys.numbers)
+        prepared.parts.append(keys.parts)
+        prepared.kind.append(keys.kind)
+        prepared.protocol.append(keys.protocol)
+        surnames, author_key, tokens, first = _author_keys(columns["authors"][i])
         prepared.surnames.append(surnames)
-        prepared.author_key.append(" ".join(surnames))
-        words_a = re.findall(r"[a-z]{2,}", _ASCII_LOWER(" ".join(authors[:8])))
-        prepared.author_tokens.append(frozenset(words_a))
-        first = re.findall(r"[a-z]{2,}", _ASCII_LOWER(authors[0])) if authors else []
-        prepared.first_author_tokens.append(frozenset(first))
+        prepared.author_key.append(author_key)
+        prepared.author_tokens.append(tokens)
+        prepared.first_author_tokens.append(first)
         year = columns["year"][i].strip()
         prepared.year.append(int(year[:4]) if year[:4].isdigit() else 0)
         prepared.journal.append(journal)
-        prepared.volume.append(_volume(columns["volume"][i]))
-        prepared.issue.append(_issue(columns["issue"][i]))
+        volume, issue = columns["volume"][i], columns["issue"][i]
+        prepared.volume.append(_volume(volume))
+        prepared.issue.append(_issue(issue))
         pages = columns["pages"][i]
-        if "pagination" in (columns["volume"][i] + columns["issue"][i]).lower():
+        if "pagination" in volume.lower() or "pagination" in issue.lower():
             # Embase's "10 (9) (no pagination)": what the pages field holds is not a page
             pages = ""
-        fp = first_page(pages)
+        fp, npages = _page_keys(pages)
         prepared.fpage.append(fp)
-        last = _last_page(pages, fp)
-        first_num = int(re.sub(r"\D", "", fp)) if fp and re.sub(r"\D", "", fp) else 0
-        prepared.npages.append(
-            last - first_num + 1 if last and first_num and last >= first_num else 0
-        )
+        prepared.npages.append(npages)
         entry = (columns["entry_type"][i] + " " + columns["publication_type"][i]).lower()
         meeting = _meeting_venue(columns["journal"][i])
         prepared.meeting_venue.append(meeting)
         prepared.conference.append(
-            any(t in entry for t in _CONFERENCE_TYPES) or meeting or fp.startswith("S")
+            meeting or fp.startswith("S") or any(t in entry for t in _CONFERENCE_TYPES)
         )
-        prepared.abstract.append(_abstract_key(columns["abstract"][i]))
+        text = columns["abstract"][i]
+        abstract = abstracts.get(text)
+        if abstract is None:
+            abstract = abstracts[text] = _abstract_key(text)
+        prepared.abstract.append(abstract)
     _mark_recurring(prepared)
     _mark_shared_dois(prepared)
     _mark_foreign_dois(prepared)
@@ -691,14 +746,28 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
 
 
 def _mark_recurring(prep: Prepared) -> None:
-    """A title printed on three or more different first pages in the data is a recurring
-    item's title (``Editor's comments`` in every issue, one abstract at several meetings),
-    whatever its words: it cannot tell the items apart by itself."""
-    pages: dict[str, set[str]] = {}
-    for key, page in zip(prep.title, prep.fpage, strict=True):
-        if key and page:
-            pages.setdefault(key, set()).add(page.lstrip(_LETTERS))
-    prep.recurring = [len(pages.get(key, ())) >= 3 for key in prep.title]
+    """A title printed in three or more places in the data is a recurring item's title
+    (``Editor's comments`` in every issue, one abstract at several meetings), whatever its
+    words: it cannot tell the items apart by itself. A place is a page range; ranges that
+    share a page (``488``, ``487-488``) are one place written two ways."""
+    ranges: dict[str, set[tuple[int, int]]] = {}
+    for key, page, npages in zip(prep.title, prep.fpage, prep.npages, strict=True):
+        digits = page.lstrip(_LETTERS)
+        if key and digits.isdigit():
+            start = int(digits)
+            ranges.setdefault(key, set()).add((start, start + max(npages, 1) - 1))
+    recurring = {key for key, found in ranges.items() if len(found) >= 3 and _places(found) >= 3}
+    prep.recurring = [key in recurring for key in prep.title]
+
+
+def _places(ranges: set[tuple[int, int]]) -> int:
+    """How many separate places the page ranges cover (sharing a page joins two)."""
+    count, end = 0, -1
+    for start, stop in sorted(ranges):
+        if start > end:
+            count += 1
+        end = max(end, stop)
+    return count
 
 
 def _mark_shared_dois(prep: Prepared) -> None:

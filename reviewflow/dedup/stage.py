@@ -24,8 +24,9 @@ from reviewflow.dedup.prepare import fix_mojibake, split_authors
 from reviewflow.errors import DataError
 from reviewflow.importers.base import read_export_text
 from reviewflow.io import atomic_open
-from reviewflow.normalize import normalize_issn
-from reviewflow.records import normalize_record, records_frame
+from reviewflow.normalize import clean_text, normalize_authors, normalize_issn
+from reviewflow.records import _NORMALISERS as _RECORD_NORMALISERS
+from reviewflow.records import records_frame
 from reviewflow.vocab import RECORD_FIELDS, Stage
 
 __all__ = [
@@ -167,10 +168,12 @@ def _normalise_cell(name: str, value: str) -> str:
     if not value:
         return ""
     if name == "authors":
-        return normalize_record({"authors": split_authors(value)})["authors"]
+        return normalize_authors(split_authors(value))
     if name in ("title", "journal", "abstract"):
         value = fix_mojibake(value)
-    return normalize_record({name: value})[name]
+    # the record model's own normaliser of the field (what normalize_record applies), called
+    # directly: building a whole record per distinct cell adds up on large files
+    return _RECORD_NORMALISERS.get(name, clean_text)(value)
 
 
 def _safe_cell(value: str) -> str:

@@ -61,7 +61,7 @@ class ThresholdRule:
     merge threshold that the review threshold keeps above it (the rest a person never sees).
     """
 
-    merge_margin: float = 1.0
+    merge_margin: float = 4.0
     review_share: float = 0.95
     pseudo_count: float = 1.0
 

@@ -119,10 +119,19 @@ def test_volume_issue_and_pages_as_databases_write_them() -> None:
         ("New Engl J Med", "New England Journal of Medicine"),
         ("Diabetes & metabolism", "Diabetes and Metabolism"),
         ("FASEB Journal", "FASEB Journal. Conference: Experimental Biology"),
+        # special_cases id_0000005 / id_0000006: a conference by its acronym
+        ("Amcis 2017 Proceedings", "Americas Conference on Information Systems"),
+        ("JAMA", "Journal of the American Medical Association"),
     ],
 )
 def test_journal_renderings_are_compatible(a: str, b: str) -> None:
     assert journal_compatible(journal_key(a), journal_key(b))
+
+
+def test_an_acronym_must_use_every_word_in_turn() -> None:
+    assert not journal_compatible(
+        journal_key("ECIS 2017"), journal_key("Americas Conference on Information Systems")
+    )
 
 
 def test_generic_titles() -> None:
