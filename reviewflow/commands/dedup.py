@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from reviewflow.dedup.stage import COLLISION_COLUMNS, UNCERTAIN_COLUMNS, _write_csv
     from reviewflow.errors import DataError
 
-    records = read_dedup_input(args.data)
+    records = read_dedup_input(args.data, matching_only=True)
     decisions = read_decisions(args.decisions, set(records["record_id"])) if args.decisions else []
     model = None
     if args.model:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reviewflow.dedup.evidence import COMPARISONS, MISSING, Evidence, compare_fields
+from reviewflow.dedup.evidence import MISSING, Evidence, compare_fields
 from reviewflow.dedup.guards import DOI_COLLISION, Guard, guard
 from reviewflow.dedup.model import MatchModel, default_model, probability
 from reviewflow.dedup.prepare import Prepared
@@ -99,11 +99,10 @@ def incompatible(prep: Prepared, i: int, j: int) -> str:
     return found.reason if found is not None and found.hard else ""
 
 
-def details_conflict(prep: Prepared, i: int, j: int) -> bool:
+def details_conflict(evidence: Evidence) -> bool:
     """Do volume, issue or pages, present in both records, disagree?"""
-    levels = dict(zip(COMPARISONS, compare_fields(prep, i, j).levels, strict=True))
     return (
-        levels["volume"] == "different"
-        or levels["pages"] in ("different", "adjacent")
-        or levels["issue"] == "different"
+        evidence.level("volume") == "different"
+        or evidence.level("pages") in ("different", "adjacent")
+        or evidence.level("issue") == "different"
     )

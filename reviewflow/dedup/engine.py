@@ -29,6 +29,7 @@ from reviewflow.dedup.compare import (
     details_conflict,
 )
 from reviewflow.dedup.decisions import ManualDecision
+from reviewflow.dedup.guards import Guard
 from reviewflow.dedup.merge import member_order, merge_cluster, studies_frame, study_id_for
 from reviewflow.dedup.model import MatchModel, default_model
 from reviewflow.dedup.prepare import prepare_records
@@ -38,6 +39,7 @@ __all__ = ["DedupResult", "deduplicate", "match_new_records"]
 
 log = logging.getLogger(__name__)
 
+_PLAIN_DISTINCT = PairResult(DISTINCT, 0.0, "distinct: evidence against")
 _SIDE_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
 
 
@@ -94,13 +96,31 @@ def deduplicate(
             float(limits.get("duplicate") or model.merge_at),
             float(limits.get("uncertain") or model.review_at),
         )
+    # every pair is judged once; a distinct one is remembered only by its guard, so a large
+    # run does not hold the evidence of hundreds of thousands of candidate pairs
     judged: dict[tuple[int, int], PairResult] = {}
+    plain_distinct: set[int] = set()
+    hard_distinct: dict[int, str] = {}
+    n = len(ids)
 
     def judge(a: int, b: int) -> PairResult:
         key = (a, b) if a < b else (b, a)
         found = judged.get(key)
-        if found is None:
-            found = judged[key] = compare_pair(prep, key[0], key[1], model)
+        if found is not None:
+            return found
+        code = key[0] * n + key[1]
+        if code in plain_distinct:
+            return _PLAIN_DISTINCT
+        reason = hard_distinct.get(code)
+        if reason is not None:
+            return PairResult(DISTINCT, 0.0, f"distinct: {reason}", guard=Guard(reason, True))
+        found = compare_pair(prep, key[0], key[1], model)
+        if found.outcome != DISTINCT or found.doi_collision:
+            judged[key] = found
+        elif found.guard is not None and found.guard.hard:
+            hard_distinct[code] = found.guard.reason
+        else:
+            plain_distinct.add(code)
         return found
 
     cannot = []
@@ -121,8 +141,12 @@ def deduplicate(
         # complete linkage on evidence: a member the new one contradicts (distinct, or an
         # open pair whose volume or pages disagree) blocks the join; an open pair that only
         # lacks fields does not, or records with missing data could never join a cluster
-        outcome = judge(a, b).outcome
-        return outcome == DISTINCT or (outcome == UNCERTAIN and details_conflict(prep, a, b))
+        found = judge(a, b)
+        return found.outcome == DISTINCT or (
+            found.outcome == UNCERTAIN
+            and found.evidence is not None
+            and details_conflict(found.evidence)
+        )
 
     def hard_conflict(a: int, b: int) -> str:
         found = judge(a, b).guard

@@ -14,6 +14,7 @@ title differs in a content token, the page agreement, the title similarity.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -83,10 +84,10 @@ class Evidence:
     pages: bool | None  # first pages agree / disagree / cannot be compared
 
     def level(self, name: str) -> str:
-        return self.levels[_NAMES.index(name)]
+        return self.levels[_POSITION[name]]
 
 
-_NAMES = tuple(COMPARISONS)
+_POSITION = {name: n for n, name in enumerate(COMPARISONS)}
 
 
 def _ratio(a: str, b: str) -> float:
@@ -95,6 +96,7 @@ def _ratio(a: str, b: str) -> float:
     return 1.0 if a == b else fuzz.ratio(a, b) / 100.0
 
 
+@lru_cache(maxsize=200_000)
 def _spelling_key(word: str) -> str:
     """British and American spellings of one word as one key (``tumour``/``tumor``,
     ``randomised``/``randomized``, ``haemorrhage``/``hemorrhage``, ``sulphur``/``sulfur``)."""
@@ -108,6 +110,8 @@ def _variant(a: str, b: str) -> bool:
     """Are two differing words one word spelled two ways (``stabilises``/``stabilizes``,
     ``oxidative``/``oxidatives``, a one-letter typo past the third letter), rather than two
     words (``hyperglycaemia``/``hypoglycaemia``, ``methyl``/``ethyl``, ``apoe``/``apoa``)?"""
+    if abs(len(a) - len(b)) > 3:
+        return False
     if _spelling_key(a) == _spelling_key(b):
         return True
     if min(len(a), len(b)) < 6 or a[:3] != b[:3]:
@@ -115,58 +119,61 @@ def _variant(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b) <= 1
 
 
-def _changed_runs(
-    a: tuple[str, ...], b: tuple[str, ...]
-) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """The runs of words that differ between ``a`` and ``b``, as aligned word by word
-    (Levenshtein on words, rapidfuzz); neighbouring edits form one run."""
-    runs = []
-    start_a = start_b = None
-    end_a = end_b = 0
-    for op in Levenshtein.opcodes(a, b):
-        if op.tag == "equal":
-            if start_a is not None:
-                runs.append((a[start_a:end_a], b[start_b:end_b]))
-                start_a = start_b = None
-            continue
-        if start_a is None:
-            start_a, start_b = op.src_start, op.dest_start
-        end_a, end_b = op.src_end, op.dest_end
-    if start_a is not None:
-        runs.append((a[start_a:end_a], b[start_b:end_b]))
-    return runs
+def content_words(words: tuple[str, ...]) -> frozenset[str]:
+    """The words of a title that say what it is about: no small words, no numbers (judged
+    by :class:`~reviewflow.dedup.prepare.ContentKey`)."""
+    return frozenset(w for w in words if w not in STOP_WORDS and not w.isdigit())
+
+
+def changed_words(a: frozenset[str], b: frozenset[str]) -> int:
+    """Substantive words changed between two titles' :func:`content_words`.
+
+    A word one side writes as two (``dose dependently`` / ``dose-dependently``) and spelling
+    variants (``stabilises`` / ``stabilizes``) do not count; what is left on the longer side
+    is the number of changed words (more than three are not paired up: "several" either
+    way). Word order does not matter.
+    """
+    only_a, only_b = a - b, b - a
+    if not only_a and not only_b:
+        return 0
+    most = max(len(only_a), len(only_b))
+    if not only_a or not only_b or most > 3 or most - min(len(only_a), len(only_b)) > 2:
+        return most  # nothing to pair up, or "several" however they pair
+    left, right = set(only_a), set(only_b)
+    for mine, theirs, whole in ((left, right, b), (right, left, a)):
+        for word in sorted(theirs):
+            for head in sorted(mine):
+                if len(word) > len(head) and word.startswith(head):
+                    tail = word[len(head) :]
+                    if tail in mine or tail in whole:
+                        theirs.discard(word)
+                        mine.discard(head)
+                        mine.discard(tail)
+                        break
+    others = sorted(right)
+    for word in sorted(left):
+        match = next((w for w in others if w in right and _variant(word, w)), None)
+        if match is not None:
+            left.discard(word)
+            right.discard(match)
+    return max(len(left), len(right))
 
 
 def word_changes(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """Substantive words changed between two titles' words.
-
-    Words joined or split (``dose dependently``/``dose-dependently``), small words (``the``,
-    ``of``), numbers (judged by :class:`~reviewflow.dedup.prepare.ContentKey`) and spelling
-    variants do not count.
-    """
-    changed = 0
-    for left, right in _changed_runs(a, b):
-        if "".join(left) == "".join(right):
-            continue
-        left = tuple(w for w in left if w not in STOP_WORDS and not w.isdigit())
-        right = tuple(w for w in right if w not in STOP_WORDS and not w.isdigit())
-        if not left and not right:
-            continue
-        if len(left) == len(right) == 1 and _variant(left[0], right[0]):
-            continue
-        changed += max(len(left), len(right))
-    return changed
+    """Substantive words changed between two titles' words (:func:`changed_words`)."""
+    return changed_words(content_words(a), content_words(b))
 
 
-def _contained(a: str, b: str, *, exact: bool = False) -> bool:
+def _contained(a: str, b: str, words_a: frozenset[str], words_b: frozenset[str]) -> bool:
     """One title is the other plus or minus a lead or a tail (``Medical progress:``, a
-    subtitle one database dropped, a truncated field); ``exact``: word for word only."""
+    subtitle one database dropped, a truncated field): its words are all in the other."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 25 or len(long_) - len(short) < 4 or short.count(" ") < 3:
         return False
     if short in long_:
         return True
-    return not exact and fuzz.partial_ratio(short, long_, score_cutoff=97) >= 97
+    few, many = (words_a, words_b) if len(words_a) <= len(words_b) else (words_b, words_a)
+    return len(few) >= 4 and few < many
 
 
 def journal_compatible(a: str, b: str) -> bool | None:
@@ -311,14 +318,16 @@ def _title(prep: Prepared, i: int, j: int) -> tuple[str, str, float, bool]:
         weak = prep.generic[i] or prep.recurring[i] or prep.recurring[j]
         return ("exact_recurring" if weak else "exact"), MISSING, 1.0, False
     sim = _ratio(a, b)
-    if sim < 0.6 and not _contained(a, b, exact=True):
+    wa, wb = prep.word_sets[i], prep.word_sets[j]
+    contained = _contained(a, b, wa, wb)
+    if sim < 0.6 and not contained:
         return "different", MISSING, sim, False
-    changed = word_changes(prep.words[i], prep.words[j])
+    changed = changed_words(wa, wb)
     content = prep.content[i].differs(prep.content[j])
     words = "none" if changed == 0 else "one" if changed == 1 else "several"
     if changed == 0 and not content:
         level, words = "variant", MISSING  # the level says it all
-    elif sim < 0.93 and _contained(a, b):
+    elif contained and sim < 0.93:
         level = "contained"
     elif sim >= 0.93:
         level = "close"
@@ -364,16 +373,13 @@ def compare_fields(prep: Prepared, i: int, j: int) -> Evidence:
     year = MISSING if not ya or not yb else "same" if ya == yb else "one_apart"
     if ya and yb and abs(ya - yb) > 1:
         year = "apart"
-    journal = journal_compatible(prep.journal[i], prep.journal[j])
-    journal_level = (
-        MISSING
-        if journal is None
-        else "same"
-        if prep.journal[i] == prep.journal[j]
-        else "compatible"
-        if journal
-        else "different"
-    )
+    ja, jb = prep.journal[i], prep.journal[j]
+    if not ja or not jb:
+        journal_level = MISSING
+    elif ja == jb:
+        journal_level = "same"
+    else:
+        journal_level = "compatible" if journal_compatible(ja, jb) else "different"
     relation = page_relation(prep, i, j)
     agree = (
         True
@@ -385,7 +391,7 @@ def compare_fields(prep: Prepared, i: int, j: int) -> Evidence:
     venue = "same_kind" if prep.conference[i] == prep.conference[j] else "meeting_vs_journal"
     levels = (
         _doi(prep, i, j),
-        _equal(prep.ids["pmid"][i], prep.ids["pmid"][j]),
+        _equal(pmid[i], pmid[j]) if (pmid := prep.ids["pmid"])[i] else MISSING,
         title,
         words,
         _authors(prep, i, j),

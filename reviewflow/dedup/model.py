@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from operator import getitem
 from typing import Any
 
 from reviewflow.dedup.evidence import COMPARISONS, MISSING
@@ -55,7 +56,7 @@ class MatchModel:
 
     def weight(self, levels: Sequence[str]) -> float:
         """The pair's match weight: prior log2-odds plus the weight of every level."""
-        return self.prior + sum(row[level] for row, level in zip(self._order, levels, strict=True))
+        return self.prior + sum(map(getitem, self._order, levels))
 
     def probability(self, levels: Sequence[str]) -> float:
         return probability(self.weight(levels))

@@ -380,6 +380,7 @@ _GREEK_NAMES = frozenset(_GREEK.values()) | {"omicron"}
 _GREEK_CHARS = re.compile("[" + "".join(_GREEK) + "]")
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 _NOT_WORD = re.compile(r"[^\w\s]|_")
+_ANY_DIGIT = re.compile(r"\d")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 #: Words after which a single ``i``, ``v`` or ``x`` is a numeral (``Part I``, ``type V``).
 _NUMBERED = frozenset(
@@ -425,9 +426,14 @@ def title_words(title: str) -> tuple[str, ...]:
     ``type 2``; a lone ``I``/``V``/``X`` only after ``part``, ``type``...).
     """
     text = _GREEK_CHARS.sub(lambda m: _GREEK[m.group(0)], title) if not title.isascii() else title
-    text = _APOSTROPHE.sub("", strip_html(text) if "<" in text or "&" in text else text)
+    if "<" in text or "&" in text:
+        text = strip_html(text)
+    if "'" in text or "’" in text:
+        text = _APOSTROPHE.sub("", text)
     text = _NOT_WORD.sub(" ", _ascii(text).lower())
-    words = _LETTER_DIGIT.sub(" ", text).split()
+    if _ANY_DIGIT.search(text):
+        text = _LETTER_DIGIT.sub(" ", text)
+    words = text.split()
     out = []
     for n, word in enumerate(words):
         if word in _ROMAN and (len(word) >= 2 or (n and words[n - 1] in _NUMBERED)):
@@ -538,17 +544,15 @@ class Prepared:
 
     record_ids: list[str]
     title: list[str] = field(default_factory=list)  # title words joined by spaces
-    words: list[tuple[str, ...]] = field(default_factory=list)
+    word_sets: list[frozenset[str]] = field(default_factory=list)  # content words
     content: list[ContentKey] = field(default_factory=list)
     title_usable: list[bool] = field(default_factory=list)
     generic: list[bool] = field(default_factory=list)  # Editorial, Reply, Correction...
     recurring: list[bool] = field(default_factory=list)  # title at >= 3 places in the data
-    title_numbers: list[frozenset[str]] = field(default_factory=list)
     parts: list[frozenset[str]] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)  # erratum / retraction / reply / comment
     protocol: list[bool] = field(default_factory=list)
     surnames: list[tuple[str, ...]] = field(default_factory=list)
-    author_key: list[str] = field(default_factory=list)
     author_tokens: list[frozenset[str]] = field(default_factory=list)  # every name word
     first_author_tokens: list[frozenset[str]] = field(default_factory=list)
     year: list[int] = field(default_factory=list)  # 0 when missing
@@ -558,7 +562,6 @@ class Prepared:
     fpage: list[str] = field(default_factory=list)
     npages: list[int] = field(default_factory=list)  # page count, 0 when unknown
     conference: list[bool] = field(default_factory=list)
-    meeting_venue: list[bool] = field(default_factory=list)  # venue named as a meeting
     abstract: list[str] = field(default_factory=list)  # first 120 words, lower case
     ids: dict[str, list[str]] = field(default_factory=dict)
     doi_shared: list[bool] = field(default_factory=list)  # an issue's or supplement's DOI
@@ -599,10 +602,10 @@ class _TitleKeys:
     key: str
     compact: str
     words: tuple[str, ...]
+    word_set: frozenset[str]
     content: ContentKey
     usable: bool  # not empty, not a spreadsheet error (the journal is checked per record)
     generic: bool
-    numbers: frozenset[str]
     parts: frozenset[str]
     kind: str
     protocol: bool
@@ -619,10 +622,10 @@ def _title_keys(raw: str) -> _TitleKeys:
         key=key,
         compact=compact,
         words=words,
+        word_set=frozenset(w for w in words if w not in STOP_WORDS and not w.isdigit()),
         content=content_key(words),
         usable=len(compact) >= 4 and not _NOT_A_TITLE.match(raw),
         generic=is_generic(words),
-        numbers=frozenset(w for w in words if w.isdigit()),
         parts=_part_labels(cleaned) if _NUMBERED.intersection(words) else frozenset(),
         kind=_kind(cleaned),
         protocol="protocol" in words and bool(_PROTOCOL.search(cleaned)),
@@ -630,17 +633,15 @@ def _title_keys(raw: str) -> _TitleKeys:
 
 
 @lru_cache(maxsize=200_000)
-def _author_keys(
-    cell: str,
-) -> tuple[tuple[str, ...], str, frozenset[str], frozenset[str]]:
-    """(surnames in order, surnames joined, name words of the first eight, of the first)."""
+def _author_keys(cell: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """(surnames in order, name words of the first eight authors, of the first author)."""
     authors = split_list(cell)
     surnames = tuple(s for s in (_surname(a) for a in authors) if s)
     tokens = frozenset(re.findall(r"[a-z]{2,}", _ASCII_LOWER(" ".join(authors[:8]))))
     first = (
         frozenset(re.findall(r"[a-z]{2,}", _ASCII_LOWER(authors[0]))) if authors else frozenset()
     )
-    return surnames, " ".join(surnames), tokens, first
+    return surnames, tokens, first
 
 
 @lru_cache(maxsize=200_000)
@@ -701,18 +702,16 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
         key = keys.key
         _, journal, journal_words = _journal_keys(columns["journal"][i])
         prepared.title.append(key)
-        prepared.words.append(keys.words)
+        prepared.word_sets.append(keys.word_set)
         prepared.content.append(keys.content)
         usable = keys.usable and journal.replace(" ", "") != keys.compact and key != journal_words
         prepared.title_usable.append(usable)
         prepared.generic.append(usable and keys.generic)
-        prepared.title_numbers.append(keys.numbers)
         prepared.parts.append(keys.parts)
         prepared.kind.append(keys.kind)
         prepared.protocol.append(keys.protocol)
-        surnames, author_key, tokens, first = _author_keys(columns["authors"][i])
+        surnames, tokens, first = _author_keys(columns["authors"][i])
         prepared.surnames.append(surnames)
-        prepared.author_key.append(author_key)
         prepared.author_tokens.append(tokens)
         prepared.first_author_tokens.append(first)
         year = columns["year"][i].strip()
@@ -730,7 +729,6 @@ def prepare_records(frame: pd.DataFrame) -> Prepared:
         prepared.npages.append(npages)
         entry = (columns["entry_type"][i] + " " + columns["publication_type"][i]).lower()
         meeting = _meeting_venue(columns["journal"][i])
-        prepared.meeting_venue.append(meeting)
         prepared.conference.append(
             meeting or fp.startswith("S") or any(t in entry for t in _CONFERENCE_TYPES)
         )
@@ -774,9 +772,9 @@ def _mark_shared_dois(prep: Prepared) -> None:
     """A DOI carried by records of three or more different titles names an issue, a
     supplement or nothing in particular (an exporter's copy): it identifies none of them."""
     titles: dict[str, set[str]] = {}
-    for doi, words in zip(prep.ids["doi"], prep.words, strict=True):
+    for doi, key in zip(prep.ids["doi"], prep.title, strict=True):
         if doi:
-            titles.setdefault(doi, set()).add(" ".join(words[:5]))
+            titles.setdefault(doi, set()).add(" ".join(key.split()[:5]))
     prep.doi_shared = [bool(doi) and len(titles[doi]) >= 3 for doi in prep.ids["doi"]]
 
 

@@ -92,11 +92,13 @@ COLLISION_COLUMNS = (
 )
 
 
-def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_dedup_input(path: str | os.PathLike[str], *, matching_only: bool = False) -> pd.DataFrame:
     """A record table from a reviewflow ``records.csv`` or a bibliographic CSV with ``ID``.
 
     The bytes are decoded as the importers decode exports (UTF-8, UTF-16 with a BOM, else
     Windows-1252 with a warning): ASySD's labelled test set, for one, is Windows-1252.
+    ``matching_only``: the table only feeds matching (``reviewflow dedup``), which reads an
+    abstract's first 120 words, so longer abstracts are cut before they are normalised.
     """
     text = read_export_text(path)
     try:
@@ -126,6 +128,8 @@ def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
         if name not in raw.columns:
             continue
         values = raw[name].astype(str)
+        if name == "abstract" and matching_only:
+            values = values.str.slice(0, _MATCHED_ABSTRACT)
         # one normalisation per distinct value: journals, years and authors repeat a lot
         mapping = {value: _normalise_cell(name, value) for value in values.unique()}
         columns[name] = values.map(mapping).tolist()
@@ -155,6 +159,9 @@ def _record_table(raw: pd.DataFrame, path: str | os.PathLike[str]) -> pd.DataFra
     extra = [c for c in raw.columns if c not in RECORD_FIELDS]
     return raw[list(RECORD_FIELDS) + extra].astype(object)
 
+
+#: Characters of an abstract that matching can use (it compares the first 120 words).
+_MATCHED_ABSTRACT = 2000
 
 #: Cells that R and spreadsheet exports write for a missing value (ASySD's files say ``NA``).
 _MISSING = frozenset({"NA", "N/A", "NULL", "nan", "NaN", "None"})
