@@ -15,8 +15,10 @@ records in general, not of one data set:
   a content token (number, Greek letter, single letter) with different pages; a generic
   recurring title (``Editorial``, ``Reply``) in different issues or on different pages;
 * soft: a title that is empty, a spreadsheet error (``#NAME?``) or the journal's name;
-  titles that differ in a content token where the pages cannot tell; page ranges that only
-  touch (two letters on one page, or a mistyped range); a generic or recurring
+  titles that differ in a content token where the pages cannot tell; titles that differ in
+  a word (a compound, a population) when no DOI, pages or issue place the records together;
+  page ranges that only touch (two letters on one page, or a mistyped range); a generic or
+  recurring
   title without agreeing issue, pages or DOI; different DOIs on records that agree on
   everything else (a database attached another work's DOI, or it is another version).
 
@@ -46,6 +48,15 @@ class Guard:
 def _same_place(prep: Prepared, i: int, j: int) -> bool:
     va, pa = prep.volume[i], prep.fpage[i]
     return bool(va and pa and va == prep.volume[j] and same_start(pa, prep.fpage[j]))
+
+
+def _placed_together(ev: Evidence) -> bool:
+    """Does a DOI, the pages, or volume and issue put the two records in one place?"""
+    return (
+        ev.level("doi") == "same"
+        or ev.level("pages") in ("same_range", "same_first", "overlap")
+        or (ev.level("volume") == "same" and ev.level("issue") == "same")
+    )
 
 
 def guard(prep: Prepared, i: int, j: int, evidence: Evidence) -> Guard | None:
@@ -113,6 +124,10 @@ def _soft(prep: Prepared, i: int, j: int, ev: Evidence) -> Guard | None:
         return Guard("title differs in a number or letter", False)
     if ev.level("pages") == "adjacent":
         return Guard("page ranges only touch", False)
+    if ev.level("title_words") in ("one", "several") and not _placed_together(ev):
+        # high similarity is not identity: "... by compound-A" / "... by compound-B" by the
+        # same authors in one journal and year are two papers unless a place says otherwise
+        return Guard("titles differ in a word and nothing places them together", False)
     weak_title = prep.generic[i] or prep.generic[j] or prep.recurring[i] or prep.recurring[j]
     if weak_title:
         # one place: the same specific DOI, or the same pages in the same issue, volume or

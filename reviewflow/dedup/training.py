@@ -57,8 +57,9 @@ class ThresholdRule:
     """How thresholds follow from leave-one-set-out weights of the training pairs.
 
     ``merge_margin``: bits added to the highest weight any non-matching, unguarded training
-    pair reached out of sample; ``review_share``: share of the matching pairs left below the
-    merge threshold that the review threshold keeps above it (the rest a person never sees).
+    pair reached out of sample; ``review_share``: share of the matching pairs not merged
+    (below the merge threshold, or held back by a soft guard) that the review threshold
+    keeps above it, so a person sees them (the rest nobody sees).
     """
 
     merge_margin: float = 4.0
@@ -74,18 +75,23 @@ def fit_model(sets: Sequence[LabelledPairs], rule: ThresholdRule = ThresholdRule
     """Weights counted on every set; thresholds from their leave-one-set-out weights."""
     model = _fit(sets, rule.pseudo_count)
     others: list[float] = []
-    matches: list[float] = []
+    matches: list[tuple[float, bool]] = []
     for held in sets:
         rest = [s for s in sets if s.name != held.name]
         if not any(any(s.same) for s in rest):
             continue
         inner = _fit(rest, rule.pseudo_count)
         for levels, found, same in zip(held.levels, held.guards, held.same, strict=True):
-            if found:
-                continue  # guarded pairs are never merged, whatever their weight
-            (matches if same else others).append(inner.weight(levels))
+            if found == "hard":
+                continue  # never one publication, whatever the weight
+            weight = inner.weight(levels)
+            if same:
+                matches.append((weight, found == "soft"))
+            elif not found:
+                others.append(weight)  # a soft guard keeps it from merging anyway
     merge_weight = (max(others) if others else 0.0) + rule.merge_margin
-    below = sorted(w for w in matches if w < merge_weight)
+    # the matching pairs left to a person: below the merge threshold, or held by a soft guard
+    below = sorted(w for w, soft in matches if soft or w < merge_weight)
     if below:
         cut = below[min(len(below) - 1, math.floor((1 - rule.review_share) * len(below)))]
     else:

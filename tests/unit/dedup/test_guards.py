@@ -104,3 +104,17 @@ def test_a_truncated_doi_is_no_evidence() -> None:
         }
     )
     assert prepare_records(frame).ids["doi"] == ["", ""]
+
+
+def test_a_changed_compound_without_a_common_place_is_not_merged(hard: pd.DataFrame) -> None:
+    # two renderings of one abstract (ASySD 1254, 510: same authors, journal, year) made into
+    # two papers on two compounds, as consecutive papers by one group are, pages removed
+    pair = hard[hard["record_id"].isin(["asysd:1254", "asysd:510"])].copy()
+    pair[["pages", "doi", "volume", "issue", "abstract"]] = ""
+    pair["title"] = [
+        "Dapagliflozin suppresses atherosclerotic lesions in the aorta of diabetic mice",
+        "Empagliflozin suppresses atherosclerotic lesions in the aorta of diabetic mice",
+    ]
+    outcome, reason = _judge(pair, "asysd:1254", "asysd:510")
+    assert outcome != DUPLICATE
+    assert "nothing places them together" in reason
