@@ -188,6 +188,8 @@ def pooled(rows: list[Row]) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     return {
+        "tp": tp,
+        "fn": fn,
         "precision": p,
         "recall": r,
         "f1": 2 * p * r / (p + r) if p + r else 0.0,
@@ -200,17 +202,21 @@ def pooled(rows: list[Row]) -> dict[str, float]:
 
 def print_table(title: str, rows: list[Row]) -> None:
     print(f"\n{title}\n")
-    print("| set | records | tool | P | R | F1 | false merges | uncertain pairs | s | peak MB |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| set | records | tool | P | R | F1 | pairs found | false merges | uncertain pairs "
+        "| s | peak MB |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         if row.error:
-            print(f"| {row.set} | {row.records:,} | {row.tool} | {row.error} | | | | | | |")
+            print(f"| {row.set} | {row.records:,} | {row.tool} | {row.error} | | | | | | | |")
             continue
         m = row.metrics
         unc = f"{int(m['uncertain']):,}" if "uncertain" in m else ""
+        found = f"{int(m['tp']):,} / {int(m['tp'] + m['fn']):,}"
         print(
-            f"| {row.set} | {row.records:,} | {row.tool} | {m['precision']:.3f} | "
-            f"{m['recall']:.3f} | {m['f1']:.3f} | {int(m['false_merges'])} | {unc} | "
+            f"| {row.set} | {row.records:,} | {row.tool} | {m['precision']:.4f} | "
+            f"{m['recall']:.4f} | {m['f1']:.4f} | {found} | {int(m['false_merges'])} | {unc} | "
             f"{row.seconds:.1f} | {row.peak_mb:.0f} |"
         )
     for tool in dict.fromkeys(r.tool for r in rows):
@@ -218,9 +224,10 @@ def print_table(title: str, rows: list[Row]) -> None:
         if not mine:
             continue
         t = pooled(mine)
+        found = f"{int(t['tp']):,} / {int(t['tp'] + t['fn']):,}"
         print(
-            f"| **pooled** | {int(t['records']):,} | {tool} | {t['precision']:.3f} | "
-            f"{t['recall']:.3f} | {t['f1']:.3f} | {int(t['false_merges'])} | "
+            f"| **pooled** | {int(t['records']):,} | {tool} | {t['precision']:.4f} | "
+            f"{t['recall']:.4f} | {t['f1']:.4f} | {found} | {int(t['false_merges'])} | "
             f"{int(t['uncertain']):,} | {t['seconds']:.1f} | |"
         )
 
