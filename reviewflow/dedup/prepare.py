@@ -769,13 +769,14 @@ def _places(ranges: set[tuple[int, int]]) -> int:
 
 
 def _mark_shared_dois(prep: Prepared) -> None:
-    """A DOI carried by records of three or more different titles names an issue, a
-    supplement or nothing in particular (an exporter's copy): it identifies none of them."""
+    """A DOI carried by records whose titles start differently (their first five words) names
+    an issue, a supplement or nothing in particular (an exporter's copy): it identifies none
+    of them. Two titles are enough: a supplement's DOI may reach a data set on two abstracts."""
     titles: dict[str, set[str]] = {}
     for doi, key in zip(prep.ids["doi"], prep.title, strict=True):
         if doi:
             titles.setdefault(doi, set()).add(" ".join(key.split()[:5]))
-    prep.doi_shared = [bool(doi) and len(titles[doi]) >= 3 for doi in prep.ids["doi"]]
+    prep.doi_shared = [bool(doi) and len(titles[doi]) >= 2 for doi in prep.ids["doi"]]
 
 
 def _mark_foreign_dois(prep: Prepared) -> None:

@@ -60,7 +60,7 @@ def test_one_differing_content_token_with_other_pages_is_distinct(hard: pd.DataF
     assert outcome == DISTINCT
 
 
-def test_a_supplement_doi_on_three_abstracts_identifies_none(hard: pd.DataFrame) -> None:
+def test_a_supplement_doi_on_several_abstracts_identifies_none(hard: pd.DataFrame) -> None:
     prep = prepare_records(hard)
     ids = hard["record_id"].tolist()
     for rid in ("asysd:509", "asysd:507", "asysd:1254", "asysd:510"):
