@@ -31,13 +31,15 @@ fi
 .venv/bin/python -m pip install --quiet -e ".[test]"
 
 # Headless Chromium is optional: it prints the report to PDF and lets the tests open the
-# report in a real browser. Installed with the system package manager when we may.
+# report and the screening app in a real browser (the app's tests drive it with Playwright
+# for Python, installed above with the test extras, through the system binary: Playwright
+# downloads no browser of its own). Installed with the system package manager when we may.
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-            || echo "setup.sh: could not install chromium; the report PDF and browser test are skipped" >&2
+            || echo "setup.sh: could not install chromium; the report PDF and browser tests are skipped" >&2
     else
-        echo "setup.sh: chromium not found; install it (e.g. 'sudo apt-get install chromium') for the report PDF and browser test" >&2
+        echo "setup.sh: chromium not found; install it (e.g. 'sudo apt-get install chromium') for the report PDF and browser tests" >&2
     fi
 fi
 echo "reviewflow is set up in .venv"

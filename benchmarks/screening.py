@@ -1,195 +1,400 @@
 #!/usr/bin/env python3
-"""Benchmark reviewflow's screening simulation against ASReview LAB's default model.
+"""Benchmark screening: the ranking against ASReview LAB, and every stopping rule.
 
-Runs ``reviewflow simulate`` on every labelled data set in ../shared/data/screening/ for
-several seeds, scores each screening order with ../shared/bench/screening_metrics.py (the
-same definitions for every tool), and prints one table: WSS@95, recall at 10 % screened,
-ATD, records screened to 95 % recall, wall time, peak memory, and the stopping rule's
-achieved recall and records screened.
+For every labelled data set in ../shared/data/screening/ and every seed, the active
+learning simulation runs once per model and is cached (``--cache``, default
+``results/benchmarks/screening/``): the screening order and the model's scores at each
+retraining. Everything else is computed offline from those runs, so rerunning costs little:
 
-ASReview LAB (``asreview==3.0.8``, default ``elas_u4``: TF-IDF 1-2-grams, linear SVM, max
-query; 1 + 1 random priors with prior seed and seed 42; priors counted as screened) runs
-from a separate virtual environment given by ``--asreview`` (e.g. /tmp/asrvenv/bin/asreview):
+* ranking: WSS@95, recall at 10 % screened and ATD from ../shared/bench/screening_metrics.py
+  (the same definitions for every tool); with several models, each data set's model is the
+  one with the best mean WSS@95 on the other data sets (leave one data set out) and only
+  those held-out figures are averaged. ``--asreview PATH`` adds ASReview LAB's default
+  ``elas_u4`` on the same seeds (1 + 1 random priors, prior seed and seed = the seed).
+* stopping, for recall targets 0.9, 0.95 and 0.99 (confidence 0.95): each rule replayed on
+  the default model's runs exactly as ``reviewflow simulate --stop-output`` does; per rule
+  the share of runs reaching the target, mean and worst recall, mean share of records
+  screened, beside the oracle's (the first point at which the order reached the target).
+  The default is chosen by leaving one data set out: on the other six sets, the rule (and
+  bias) that reaches the target in at least 95 % of their runs, and of their runs and
+  low-prevalence variants together, and screens least; its figures on the left-out set
+  are the held-out ones.
 
-    python benchmarks/screening.py --seeds 42,43,44 --asreview /tmp/asrvenv/bin/asreview
+    nice -n 10 python benchmarks/screening.py --seeds 42,43,44,45,46 \\
+        --asreview /tmp/asrvenv/bin/asreview
 
-``--model a,b,c`` runs several presets; the table then ends with the model-selection check
-(leave one data set out): for each data set, the preset with the best mean WSS@95 on the
-other data sets, and its score on the held-out one.
+``--model a,b`` compares presets (names from reviewflow.screening.models.PRESETS or
+benchmarks/screening_presets.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import os
+import math
 import subprocess
 import sys
-import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 DATA = SHARED / "data" / "screening"
 METRICS = SHARED / "bench" / "screening_metrics.py"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from screening_presets import model_config  # noqa: E402
+
+from reviewflow.screening.simulate import (  # noqa: E402
+    DEFAULT_PRESET,
+    SimulationResult,
+    read_labelled,
+    replay_rule,
+    run_simulation,
+)
+from reviewflow.screening.stopping import STOPPERS, StopSettings  # noqa: E402
+
+TARGETS = (0.9, 0.95, 0.99)
+BIASES = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
+#: Low-prevalence variants: each set with only this many of its relevant records (drawn
+#: at random, the rest dropped), so that rules are also judged where 95 % recall means
+#: finding every relevant record but one or none, as in many real reviews.
+KEEP = (10, 20)
+RELIABLE = 0.95  # share of runs that must reach the target
 
 
-def _timed(cmd: list[str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak resident memory in MB of that command).
-
-    The peak comes from GNU time (``/usr/bin/time -f %M``) where it exists: getrusage on
-    children reports the largest child so far, not this one.
-    """
-    with tempfile.NamedTemporaryFile(suffix=".txt") as peak_file:
-        wrapped = cmd
-        if Path("/usr/bin/time").exists():
-            wrapped = ["/usr/bin/time", "-q", "-f", "%M", "-o", peak_file.name, *cmd]
-        started = time.perf_counter()
-        proc = subprocess.run(wrapped, capture_output=True, text=True)
-        wall = time.perf_counter() - started
-        if proc.returncode != 0:
-            raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-        text = Path(peak_file.name).read_text().strip()
-    peak_kb = float(text.splitlines()[-1]) if text else float("nan")
-    return wall, peak_kb / 1024.0
+def _metrics_module():
+    spec = importlib.util.spec_from_file_location("screening_metrics", METRICS)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _score(ranking: str, dataset: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(METRICS), ranking, str(dataset), "--match", "row"],
-        capture_output=True,
-        text=True,
-        check=True,
+SM = _metrics_module()
+
+
+# ------------------------------------------------------------------ simulation cache
+def variant_frame(frame, keep: int, seed: int):
+    """The labelled frame with ``keep`` of its relevant records, drawn with the seed."""
+    labels = frame["_label"].to_numpy()
+    relevant = np.flatnonzero(labels == 1)
+    rng = np.random.default_rng(1000 + seed)
+    drop = rng.choice(relevant, size=len(relevant) - keep, replace=False)
+    return frame.drop(index=frame.index[drop]).reset_index(drop=True)
+
+
+def load_or_simulate(
+    cache: Path, model: str, dataset: Path, seed: int, keep: int | None = None
+) -> SimulationResult:
+    name = dataset.stem if keep is None else f"{dataset.stem}-r{keep}"
+    path = cache / model / f"{name}.{seed}.npz"
+    if path.exists():
+        z = np.load(path)
+        snaps = [(int(n), s) for n, s in zip(z["snap_n"], z["snaps"], strict=True)]
+        return SimulationResult(
+            z["order"], z["labels"], z["priors"].tolist(), len(snaps), float(z["seconds"]), snaps
+        )
+    frame = read_labelled(dataset)
+    if keep is not None:
+        frame = variant_frame(frame, keep, seed)
+    result = run_simulation(frame, seed=seed, model=model_config(model), keep_scores=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        order=result.order,
+        labels=result.labels,
+        priors=np.asarray(result.priors),
+        seconds=result.seconds,
+        snap_n=np.asarray([n for n, _ in result.snapshots]),
+        snaps=np.asarray([s.astype(np.float16) for _, s in result.snapshots]),
     )
-    return json.loads(out.stdout)
+    return result
 
 
-def run_reviewflow(dataset: Path, seed: int, tmp: str, preset: str | None) -> dict:
-    order = os.path.join(tmp, f"{dataset.stem}.{seed}.csv")
-    report = os.path.join(tmp, f"{dataset.stem}.{seed}.stop.csv")
-    cmd = [sys.executable, "-m", "reviewflow", "simulate", str(dataset), "--output", order]
-    cmd += ["--seed", str(seed), "--stopping-report", report]
-    if preset:
-        cmd += ["--model", preset]
-    wall, peak = _timed(cmd)
-    metrics = _score(order, dataset)
-    import pandas as pd
+def ranking_metrics(labels_in_order: np.ndarray) -> dict:
+    m = SM.compute_metrics(labels_in_order)
+    return {k: m[k] for k in ("wss_95", "atd", "recall_at_10pct", "n_records", "n_included")}
 
-    stops = pd.read_csv(report).set_index("rule")
-    metrics["rules"] = {
-        rule: (float(r["recall"]), int(r["records_screened"]), bool(r["target_reached"]))
-        for rule, r in stops.iterrows()
-    }
-    metrics.update(
-        wall=wall,
-        peak_mb=peak,
-        stop_recall=float(stops.loc["buscar", "recall"]),
-        stop_screened=int(stops.loc["buscar", "records_screened"]),
-        stop_ok=bool(stops.loc["buscar", "target_reached"]),
+
+def run_asreview(cache: Path, asreview: str, dataset: Path, seed: int) -> dict:
+    project = cache / "asreview" / f"{dataset.stem}.{seed}.asreview"
+    if not project.exists():
+        project.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [asreview, "simulate", str(dataset), "--n-prior-included", "1"]
+        cmd += ["--n-prior-excluded", "1", "--prior-seed", str(seed), "--seed", str(seed)]
+        subprocess.run([*cmd, "-o", str(project)], check=True, capture_output=True)
+    ranking, kind = SM.load_ranking(str(project))
+    y, _ = SM.labels_in_screening_order(ranking, kind, SM.load_dataset(str(dataset)), "row")
+    return ranking_metrics(y)
+
+
+# ------------------------------------------------------------------------ stopping
+def _rule_variants() -> list[tuple[str, str, dict]]:
+    """(label, rule, settings overrides): every rule, and the default's bias grid."""
+    variants = [(name, name, {}) for name in STOPPERS if name != "biased_urn"]
+    variants += [(f"biased_urn bias {b:g}", "biased_urn", {"bias": b}) for b in BIASES]
+    return variants
+
+
+def stop_results(cache: Path, model: str, name: str, seed: int, result) -> dict:
+    """{target: {variant: [records screened, relevant found]}} for one run, cached."""
+    path = cache / model / f"{name}.{seed}.stop.json"
+    done = json.loads(path.read_text()) if path.exists() else {}
+    y_order = result.labels[result.order]
+    changed = False
+    from reviewflow.screening.simulate import _Snapshots
+
+    snapshots = _Snapshots(result.order, result.snapshots) if result.snapshots else None
+    for target in TARGETS:
+        key = f"{target:g}"
+        row = done.setdefault(key, {})
+        if "oracle" not in row:
+            found = np.cumsum(y_order)
+            need = math.ceil(target * found[-1] - 1e-9)
+            row["oracle"] = [int(np.searchsorted(found, need) + 1), need]
+            changed = True
+        for label, rule, overrides in _rule_variants():
+            if label in row:
+                continue
+            settings = replace(StopSettings(rule=rule, recall_target=target), **overrides)
+            rows, _ = replay_rule(rule, result, settings, seed, snapshots)
+            row[label] = [len(rows), int(result.labels[rows].sum())]
+            changed = True
+    if changed:
+        path.write_text(json.dumps(done, indent=1), encoding="utf-8")
+    return done
+
+
+# -------------------------------------------------------------------------- tables
+def _fmt_rule_rows(runs: list[dict], target: float, labels: list[str]) -> list[str]:
+    lines = [
+        f"| rule | runs reaching {target:.0%} | mean recall | worst recall | "
+        "mean share screened | oracle's share |",
+        "|---|---|---|---|---|---|",
+    ]
+    oracle = np.mean([r["stop"][f"{target:g}"]["oracle"][0] / r["n"] for r in runs])
+    for label in labels:
+        rec = [r["stop"][f"{target:g}"][label][1] / r["R"] for r in runs]
+        frac = [r["stop"][f"{target:g}"][label][0] / r["n"] for r in runs]
+        ok = sum(x >= target - 1e-9 for x in rec)
+        lines.append(
+            f"| {label} | {ok}/{len(runs)} | {np.mean(rec):.3f} | {min(rec):.3f} | "
+            f"{np.mean(frac):.3f} | {oracle:.3f} |"
+        )
+    return lines
+
+
+def _reach(runs: list[dict], target: float, label: str) -> tuple[float, float]:
+    rec = [r["stop"][f"{target:g}"][label][1] / r["R"] for r in runs]
+    frac = [r["stop"][f"{target:g}"][label][0] / r["n"] for r in runs]
+    return float(np.mean([x >= target - 1e-9 for x in rec])), float(np.mean(frac))
+
+
+def held_out_choice(
+    runs: list[dict], variants: list[dict], target: float, labels: list[str]
+) -> list[str]:
+    """Leave one data set out: on the other sets, the rule (and setting) that reaches the
+    target in at least 95 % of their runs and of their runs and variants together, and
+    screens least over both; then its figures on the left-out set's runs and variants."""
+    sets = sorted({r["set"] for r in runs})
+    lines = [
+        f"| left-out set | rule chosen on the others | runs reaching {target:.0%} | "
+        "worst recall | share screened (oracle) | variants reaching | variants screened (oracle) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    totals: dict[str, list] = {"ok": [], "frac": [], "rec": [], "vok": [], "vfrac": []}
+
+    def oracle(group: list[dict]) -> float:
+        return float(np.mean([r["stop"][f"{target:g}"]["oracle"][0] / r["n"] for r in group]))
+
+    for left in sets:
+        train = [r for r in runs if r["set"] != left]
+        vtrain = [r for r in variants if r["set"] != left]
+        test = [r for r in runs if r["set"] == left]
+        vtest = [r for r in variants if r["set"] == left]
+        reliable = [
+            lab
+            for lab in labels
+            if _reach(train, target, lab)[0] >= RELIABLE
+            and _reach(train + vtrain, target, lab)[0] >= RELIABLE
+        ]
+        if reliable:
+            label = min(reliable, key=lambda x: _reach(train + vtrain, target, x)[1])
+        else:  # nothing reliable enough: the most reliable
+            label = max(labels, key=lambda x: _reach(train + vtrain, target, x)[0])
+        rec = [r["stop"][f"{target:g}"][label][1] / r["R"] for r in test]
+        frac = [r["stop"][f"{target:g}"][label][0] / r["n"] for r in test]
+        ok = [x >= target - 1e-9 for x in rec]
+        vrec = [r["stop"][f"{target:g}"][label][1] / r["R"] for r in vtest]
+        vfrac = [r["stop"][f"{target:g}"][label][0] / r["n"] for r in vtest]
+        vok = [x >= target - 1e-9 for x in vrec]
+        for key, values in zip(totals, (ok, frac, rec, vok, vfrac), strict=True):
+            totals[key] += values
+        vcell = (
+            f"{sum(vok)}/{len(vok)} | {np.mean(vfrac):.3f} ({oracle(vtest):.3f})"
+            if vtest
+            else "- | -"
+        )
+        lines.append(
+            f"| {left} | {label} | {sum(ok)}/{len(ok)} | {min(rec):.3f} | "
+            f"{np.mean(frac):.3f} ({oracle(test):.3f}) | {vcell} |"
+        )
+    t = totals
+    lines.append(
+        f"| **held out, all** | | **{sum(t['ok'])}/{len(t['ok'])}** | {min(t['rec']):.3f} | "
+        f"**{np.mean(t['frac']):.3f}** ({oracle(runs):.3f}) | **{sum(t['vok'])}/{len(t['vok'])}** | "
+        f"**{np.mean(t['vfrac']):.3f}** ({oracle(variants):.3f}) |"
     )
-    return metrics
-
-
-def run_asreview(dataset: Path, asreview: str, tmp: str) -> dict:
-    project = os.path.join(tmp, f"{dataset.stem}.asreview")
-    cmd = [asreview, "simulate", str(dataset), "--n-prior-included", "1"]
-    cmd += ["--n-prior-excluded", "1", "--prior-seed", "42", "--seed", "42", "-o", project]
-    wall, peak = _timed(cmd)
-    metrics = _score(project, dataset)
-    metrics.update(wall=wall, peak_mb=peak)
-    return metrics
-
-
-def _mean(rows: list[dict], key: str) -> float:
-    values = [r[key] for r in rows if r.get(key) is not None]
-    return sum(values) / len(values) if values else float("nan")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="42,43,44", help="comma-separated seeds")
+    parser.add_argument("--seeds", default="42,43,44,45,46", help="comma-separated seeds")
     parser.add_argument("--asreview", help="path of the asreview command in its own venv")
-    parser.add_argument(
-        "--model", help="reviewflow model preset(s), comma-separated (default: the default)"
-    )
+    parser.add_argument("--model", default=DEFAULT_PRESET, help="preset(s), comma-separated")
     parser.add_argument("--data", default=str(DATA), help="folder of labelled CSV files")
-    parser.add_argument("--json", help="also write every run's metrics to this JSON file")
+    parser.add_argument(
+        "--cache", default=str(ROOT / "results" / "benchmarks" / "screening"), help="run cache"
+    )
+    parser.add_argument("--no-stopping", action="store_true", help="ranking tables only")
+    parser.add_argument(
+        "--variant-seeds", type=int, default=3, help="seeds per low-prevalence variant (3)"
+    )
+    parser.add_argument("--json", help="also write every run's figures to this JSON file")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
+    models = args.model.split(",")
+    cache = Path(args.cache)
     datasets = sorted(Path(args.data).glob("*.csv"))
     runs: list[dict] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        presets = args.model.split(",") if args.model else [None]
-        for dataset in datasets:
-            for preset in presets:
-                ours = [run_reviewflow(dataset, s, tmp, preset) for s in seeds]
-                tool = f"reviewflow {preset}" if preset else "reviewflow"
-                runs.append({"dataset": dataset.stem, "tool": tool, "runs": ours})
-            if args.asreview:
-                runs.append(
-                    {
-                        "dataset": dataset.stem,
-                        "tool": "asreview elas_u4",
-                        "runs": [run_asreview(dataset, args.asreview, tmp)],
-                    }
+    asr: dict[tuple[str, int], dict] = {}
+    for dataset in datasets:
+        for seed in seeds:
+            for model in models:
+                started = time.perf_counter()
+                result = load_or_simulate(cache, model, dataset, seed)
+                run = {"set": dataset.stem, "seed": seed, "model": model}
+                run.update(ranking_metrics(result.labels[result.order]))
+                run["n"], run["R"] = len(result.order), int(result.labels.sum())
+                run["seconds"] = result.seconds
+                if model == models[0] and not args.no_stopping:
+                    run["stop"] = stop_results(cache, model, dataset.stem, seed, result)
+                runs.append(run)
+                print(
+                    f"{dataset.stem} seed {seed} {model}: {time.perf_counter() - started:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
                 )
-            print(f"done {dataset.stem}", file=sys.stderr, flush=True)
-    header = (
-        f"{'dataset':32s} {'tool':29s} {'N':>5s} {'R':>4s} {'WSS@95':>7s} {'R@10%':>6s} "
-        f"{'ATD':>6s} {'n@95%':>6s} {'time s':>7s} {'MB':>5s} {'stop rec':>8s} "
-        f"{'stop n':>7s} {'ok':>4s}"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in runs:
-        r = row["runs"]
-        stop = (
-            f"{_mean(r, 'stop_recall'):8.3f} {_mean(r, 'stop_screened'):7.0f} "
-            f"{sum(x['stop_ok'] for x in r)}/{len(r)}"
-            if "stop_recall" in r[0]
-            else f"{'':8s} {'':7s} {'':>4s}"
-        )
-        print(
-            f"{row['dataset']:32s} {row['tool']:29s} {r[0]['n_records']:5d} "
-            f"{r[0]['n_included']:4d} {_mean(r, 'wss_95'):7.3f} "
-            f"{_mean(r, 'recall_at_10pct'):6.3f} {_mean(r, 'atd'):6.3f} "
-            f"{_mean(r, 'n_screened_recall_95'):6.0f} {_mean(r, 'wall'):7.1f} "
-            f"{_mean(r, 'peak_mb'):5.0f} {stop}"
-        )
-    for tool in sorted({row["tool"] for row in runs}):
-        all_runs = [x for row in runs if row["tool"] == tool for x in row["runs"]]
-        per_set = [row for row in runs if row["tool"] == tool]
-        wss = sum(_mean(row["runs"], "wss_95") for row in per_set) / len(per_set)
-        atd = sum(_mean(row["runs"], "atd") for row in per_set) / len(per_set)
-        line = f"MEAN {tool:29s} WSS@95 {wss:.3f}  ATD {atd:.3f}"
-        if "stop_ok" in all_runs[0]:
-            ok = sum(x["stop_ok"] for x in all_runs)
-            line += f"  stopping rule reached target recall in {ok}/{len(all_runs)} runs"
-        print(line)
-    print("\nstopping rules on the same runs (recall target 0.95, confidence 0.95):")
-    rule_runs = [x for row in runs for x in row["runs"] if "rules" in x]
-    for rule in sorted({r for x in rule_runs for r in x["rules"]}):
-        got = [x["rules"][rule] for x in rule_runs if rule in x["rules"]]
-        frac = [g[1] / x["n_records"] for g, x in zip(got, rule_runs, strict=True)]
-        print(
-            f"  {rule:24s} mean recall {sum(g[0] for g in got) / len(got):.3f}  "
-            f"target reached {sum(g[2] for g in got)}/{len(got)}  "
-            f"mean share screened {sum(frac) / len(frac):.3f}"
-        )
-    ours = sorted({row["tool"] for row in runs if row["tool"].startswith("reviewflow")})
-    if len(ours) > 1:
-        print("\nleave-one-data-set-out model selection (WSS@95 on the held-out set):")
-        score = {(r["dataset"], r["tool"]): _mean(r["runs"], "wss_95") for r in runs}
-        held = []
+            if args.asreview:
+                asr[(dataset.stem, seed)] = run_asreview(cache, args.asreview, dataset, seed)
+    variants: list[dict] = []
+    if not args.no_stopping:
         for dataset in datasets:
-            others = [d.stem for d in datasets if d != dataset]
-            best = max(ours, key=lambda t: sum(score[(d, t)] for d in others))
-            held.append(score[(dataset.stem, best)])
-            print(f"  {dataset.stem:32s} chosen {best:28s} held-out WSS@95 {held[-1]:.3f}")
-        print(f"  mean held-out WSS@95 {sum(held) / len(held):.3f}")
+            n_relevant = int(read_labelled(dataset)["_label"].sum())
+            for keep in (k for k in KEEP if k < n_relevant):
+                for seed in seeds[: args.variant_seeds]:
+                    result = load_or_simulate(cache, models[0], dataset, seed, keep)
+                    name = f"{dataset.stem}-r{keep}"
+                    variants.append(
+                        {
+                            "set": dataset.stem,
+                            "variant": name,
+                            "seed": seed,
+                            "n": len(result.order),
+                            "R": int(result.labels.sum()),
+                            "stop": stop_results(cache, models[0], name, seed, result),
+                        }
+                    )
+                    print(f"{name} seed {seed}", file=sys.stderr, flush=True)
+    sets = [d.stem for d in datasets]
+
+    def mean(model: str, s: str, key: str) -> float:
+        return float(np.mean([r[key] for r in runs if r["model"] == model and r["set"] == s]))
+
+    print(f"## Ranking ({len(seeds)} seeds; priors counted as screened)\n")
+    head = (
+        " | ".join(f"WSS@95 {m}" for m in models) + " | " + " | ".join(f"ATD {m}" for m in models)
+    )
+    if asr:
+        head += " | WSS@95 ASReview | ATD ASReview"
+    print(f"| data set | N | R | {head} |")
+    print("|---|---|---|" + "---|" * (2 * len(models) + (2 if asr else 0)))
+    for s in sets:
+        r0 = next(r for r in runs if r["set"] == s)
+        cells = [f"{mean(m, s, 'wss_95'):.3f}" for m in models]
+        cells += [f"{mean(m, s, 'atd'):.3f}" for m in models]
+        if asr:
+            cells += [
+                f"{np.mean([asr[(s, x)]['wss_95'] for x in seeds]):.3f}",
+                f"{np.mean([asr[(s, x)]['atd'] for x in seeds]):.3f}",
+            ]
+        print(f"| {s} | {r0['n']} | {r0['R']} | " + " | ".join(cells) + " |")
+    cells = [f"{np.mean([mean(m, s, 'wss_95') for s in sets]):.3f}" for m in models]
+    cells += [f"{np.mean([mean(m, s, 'atd') for s in sets]):.3f}" for m in models]
+    if asr:
+        cells += [
+            f"{np.mean([asr[k]['wss_95'] for k in asr]):.3f}",
+            f"{np.mean([asr[k]['atd'] for k in asr]):.3f}",
+        ]
+    print("| **mean** | | | " + " | ".join(cells) + " |")
+    if len(models) > 1:
+        print("\nLeave one data set out (model with the best mean WSS@95 on the other sets):\n")
+        print("| left-out set | chosen | held-out WSS@95 | held-out ATD |")
+        print("|---|---|---|---|")
+        wss, atd = [], []
+        for s in sets:
+            others = [x for x in sets if x != s]
+            best = max(models, key=lambda m: np.mean([mean(m, x, "wss_95") for x in others]))
+            wss.append(mean(best, s, "wss_95"))
+            atd.append(mean(best, s, "atd"))
+            print(f"| {s} | {best} | {wss[-1]:.3f} | {atd[-1]:.3f} |")
+        print(f"| **held-out mean** | | **{np.mean(wss):.3f}** | **{np.mean(atd):.3f}** |")
+
+    if not args.no_stopping:
+        stop_runs = [r for r in runs if "stop" in r]
+        labels = [v[0] for v in _rule_variants()]
+        for target in TARGETS:
+            print(f"\n## Stopping, recall target {target:.0%}, confidence 95 %\n")
+            print(
+                f"{len(stop_runs)} runs of {models[0]} ({len(sets)} sets x {len(seeds)} seeds):\n"
+            )
+            print("\n".join(_fmt_rule_rows(stop_runs, target, labels)))
+            print(
+                f"\n{len(variants)} runs of the low-prevalence variants (each set with "
+                f"{' or '.join(map(str, KEEP))} of its relevant records, "
+                f"{args.variant_seeds} seeds):\n"
+            )
+            print("\n".join(_fmt_rule_rows(variants, target, labels)))
+            print(
+                f"\nRule chosen by leaving one data set out, on the other sets' runs and "
+                f"variants (target {target:.0%}); figures for the left-out set's own runs, "
+                f"then its variants:\n"
+            )
+            print("\n".join(held_out_choice(stop_runs, variants, target, labels)))
+        default = f"biased_urn bias {StopSettings().bias:g}"
+        print(f"\n## The default ({default}) per data set, target 95 %\n")
+        print(
+            "| data set | runs reaching 95 % | mean recall | worst recall | share screened | oracle |"
+        )
+        print("|---|---|---|---|---|---|")
+        for group in (stop_runs, variants):
+            for name in sorted({r.get("variant", r["set"]) for r in group}):
+                sub = [r for r in group if r.get("variant", r["set"]) == name]
+                rec = [r["stop"]["0.95"][default][1] / r["R"] for r in sub]
+                frac = [r["stop"]["0.95"][default][0] / r["n"] for r in sub]
+                ora = [r["stop"]["0.95"]["oracle"][0] / r["n"] for r in sub]
+                ok = sum(x >= 0.95 - 1e-9 for x in rec)
+                print(
+                    f"| {name} | {ok}/{len(sub)} | {np.mean(rec):.3f} | {min(rec):.3f} | "
+                    f"{np.mean(frac):.3f} | {np.mean(ora):.3f} |"
+                )
     if args.json:
-        Path(args.json).write_text(json.dumps(runs, indent=2, default=str), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"runs": runs}, indent=1, default=str))
     return 0
 
 

@@ -20,12 +20,14 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 #: Subcommands in process order (name, module under ``reviewflow.commands``).
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("run", "run"),
+    ("cluster-check", "cluster_check"),
     ("validate", "validate"),
     ("import", "import_file"),
     ("search", "search"),
     ("citations", "citations"),
     ("dedup", "dedup"),
     ("screen", "screen"),
+    ("app", "app"),
     ("simulate", "simulate"),
     ("fulltext", "fulltext"),
     ("extraction", "extraction"),

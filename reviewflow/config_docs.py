@@ -25,12 +25,14 @@ edit the schemas' `description` fields, not this file.
 ## Human decision files
 
 Decisions are CSV files under version control in the review folder, named in config. Lines
-are numbered from 1 (the header); empty cells are missing values. reviewflow reads them and
-never writes them.
+are numbered from 1 (the header); empty cells are missing values. The pipeline reads them and
+never writes them; the screening app (`reviewflow app`) only appends rows, one per decision,
+under a lock. A decision is never edited away: a later row supersedes it, and a screening
+row with decision `undo` takes back the same reviewer's latest decision on that record.
 
 | file (config key) | columns |
 |---|---|
-| screening decisions (`screening.decisions`, one file per reviewer) | `record_id` (any member record of a study), `decision` (`include`, `exclude`, `maybe`), `reviewer`, `date` (YYYY-MM-DD), `note` |
+| screening decisions (`screening.decisions`, one file per reviewer) | `record_id` (any member record of a study), `decision` (`include`, `exclude`, `maybe`, `undo`), `reviewer`, `date` (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ as the app writes it), `note` |
 | full-text decisions (`fulltext.decisions`) | `record_id`, `decision` (`include`, `exclude`, `not_retrieved`), `reason` (a code from `fulltext.exclusion_reasons`; required for `exclude`), `reviewer`, `date`, `note` |
 | manual deduplication calls (`dedup.decisions`) | `record_id_a`, `record_id_b`, `decision` (`duplicate`, `distinct`), `reviewer`, `date`, `note` |
 | filled extraction workbook (`extraction.filled`) | the workbook exported to `results/extraction/extraction_form.xlsx`, filled in |

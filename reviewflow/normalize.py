@@ -8,15 +8,16 @@ table, so that matching (dedup, citation seeds, decision carry-forward) compares
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterable
 from urllib.parse import unquote
 
+from reviewflow.markup import strip_markup
 from reviewflow.vocab import LIST_SEPARATOR
 
 __all__ = [
+    "CorporateName",
     "clean_text",
     "join_list",
     "normalize_author",
@@ -30,6 +31,7 @@ __all__ = [
     "normalize_pmid",
     "normalize_s2_id",
     "normalize_year",
+    "is_corporate_name",
     "split_list",
     "strip_html",
     "title_key",
@@ -39,8 +41,10 @@ _DOI_PREFIX = re.compile(
     r"^(?:https?://)?(?:dx\.|www\.)?(?:doi\.org/|doi\.wiley\.com/)|^doi:\s*|^doi\s+",
     re.IGNORECASE,
 )
-_DOI_FIND = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]{0,500}>")
+_DOI_FIND = re.compile(r"10\.\d{4,9}/[^\s\"]+", re.IGNORECASE)
+# "10.1038/srep16696[doi]": PubMed's id-type suffix glued on without a space.
+_DOI_ID_SUFFIX = re.compile(r"\[(?:doi|pii|pmid|pmc)\]$", re.IGNORECASE)
+_CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -59,47 +63,50 @@ def clean_text(value: object) -> str:
         value = " ".join(str(v) for v in value if v is not None)
     text = unicodedata.normalize("NFC", str(value))
     text = _CONTROL.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is re's \s, and much faster
 
 
 def strip_html(value: object) -> str:
-    """Remove markup (``<i>``, JATS ``<jats:p>``, MathML) and decode entities.
+    """Remove markup (``<i>``, JATS ``<jats:p>``, MathML) and decode entities; keep text.
 
-    Tags are replaced by nothing when inline (``T<sub>2</sub>`` stays ``T2``) and the entity
-    decoding runs twice because some sources double-escape (``&amp;lt;``).
+    Only real tags go (:mod:`reviewflow.markup`): ``T<sub>2</sub>`` becomes ``T2``, while
+    ``P < 0.001``, ``aged <65 years`` and ``&lt;200 ha`` stay as the text they are.
     """
     text = clean_text(value)
     if not text:
         return ""
-    if "<" in text:
-        text = re.sub(r"</?(?:jats:)?(?:p|sec|title|h\d|br|li|div)\b[^>]*>", " ", text)
-        text = _TAG.sub("", text)
-    if "&" in text:
-        text = html.unescape(html.unescape(text))
-        if "<" in text:
-            text = _TAG.sub("", text)
-    return _SPACE.sub(" ", text).strip()
+    if "<" in text or "&" in text:
+        text = _CONTROL.sub(" ", strip_markup(text))  # "&#x1;" decodes to a control
+    return " ".join(text.split())
 
 
 def normalize_doi(value: object) -> str:
     """Return the bare, lower-case DOI (``10.xxxx/...``) or ``""`` if there is none.
 
     DOIs are case-insensitive by definition (DOI Handbook 2.4), so lower case is safe for
-    matching. Trailing punctuation that exports glue on (``.``, ``,``, ``;``, ``)``) is cut.
+    matching. A DOI runs to the first space or quote: SICI DOIs hold brackets, ``<``, ``>``
+    and ``;`` (``10.1892/0891-6640(2007)21[394:GCOARH]2.0.CO;2``) and are kept whole. What
+    exports glue on at the end (``.``, ``,``, ``;``, ``:``, a closing bracket without its
+    opening one, a ``[doi]`` tag) is cut.
     """
     text = clean_text(value)
     if not text:
         return ""
     text = unquote(text)
+    if "<" in text or "&" in text:
+        text = strip_markup(text)  # "<a href=...>10.1000/x</a>", "&lt;" (SICI "<" stays)
     text = _DOI_PREFIX.sub("", text).strip()
     match = _DOI_FIND.search(text)
     if not match:
         return ""
-    doi = match.group(0).lower()
-    doi = re.split(r"\s|\[|<|>|\"", doi)[0]
-    doi = doi.rstrip(".,;:)]}'")
-    # "10.1000/abc (Print)" style suffixes are already gone; a bare prefix is not a DOI.
-    return doi if "/" in doi and len(doi.split("/", 1)[1]) > 0 else ""
+    doi = _DOI_ID_SUFFIX.sub("", match.group(0).lower())
+    while doi and doi[-1] in ".,;:)]}>":
+        last = doi[-1]
+        if last in _CLOSERS and doi.count(_CLOSERS[last]) >= doi.count(last):
+            break  # "...(05)67486-1)" loses one ")", "...CO;2-F" and "...(2007)" stay
+        doi = doi[:-1]
+    # a bare prefix ("10.1000/") is not a DOI
+    return doi if len(doi.split("/", 1)[1]) > 0 else ""
 
 
 def normalize_pmid(value: object) -> str:
@@ -160,10 +167,18 @@ def normalize_isbn(value: object) -> str:
     return join_list(found)
 
 
+_YEAR = re.compile(
+    r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?:(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?(?!\d)"
+)
+
+
 def normalize_year(value: object) -> str:
-    """The first plausible four-digit year (1500-2199) in a date-like value, or ``""``."""
+    """The first plausible year (1500-2199) in a date-like value, or ``""``.
+
+    Compact dates count too (``Start date: 20170812``, ``DP  - 20170812``).
+    """
     text = clean_text(value)
-    match = re.search(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)", text)
+    match = _YEAR.search(text)
     return match.group(1) if match else ""
 
 
@@ -199,14 +214,52 @@ _PARTICLES = {
 }
 
 
+class CorporateName(str):
+    """An author that is one name, never to be inverted (BibTeX ``{World Health
+    Organization}``, MEDLINE ``CN``, Web of Science ``CA``/``GP``): importers wrap such
+    values in this type so that :func:`normalize_author` keeps them as written."""
+
+    __slots__ = ()
+
+
+#: Words that make a name an organisation: "World Health Organization" is not
+#: "Organization, World Health". Whole words, compared in lower case.
+_ORGANISATION_WORDS = frozenset(
+    {
+        "academy", "agency", "alliance", "association", "authority", "board", "centre",
+        "center", "collaboration", "collaborative", "college", "commission", "committee",
+        "consortium", "corporation", "council", "department", "federation", "foundation",
+        "group", "hospital", "inc", "initiative", "institute", "investigators", "ltd",
+        "ministry", "network", "office", "organisation", "organization", "panel",
+        "programme", "society", "taskforce", "team", "trialists", "university",
+    }
+)  # fmt: skip
+
+# Han, kana, Hangul: such names are written family name first, with or without a space,
+# so there is nothing to invert.
+_CJK = re.compile(
+    r"[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf"
+    r"\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
+)
+
+
+def is_corporate_name(name: str) -> bool:
+    """Whether ``name`` names an organisation rather than a person (see above)."""
+    words = re.findall(r"\w+", name.lower())
+    return len(words) >= 2 and any(word in _ORGANISATION_WORDS for word in words)
+
+
 def normalize_author(value: object) -> str:
     """One author as ``Surname, Given`` whatever style the database wrote.
 
     Handles ``Smith, John A.`` / ``Smith, J.A.`` (kept), ``Smith JA`` (MEDLINE/Ovid style:
     trailing capitals are initials), ``SMITH J A`` and ``John A. Smith`` (last token is the
-    surname, with particles such as ``van der`` kept with it). Corporate authors (no
-    recognisable given name) are returned unchanged.
+    surname, with particles such as ``van der`` kept with it). Organisations
+    (:class:`CorporateName`, or a name with a word such as "Organization" or "Group") and
+    names in Chinese, Japanese or Korean script are one name, returned as written.
     """
+    if isinstance(value, CorporateName):
+        return clean_text(value)
     name = clean_text(value).strip(" ;,.")
     if not name:
         return ""
@@ -216,6 +269,8 @@ def normalize_author(value: object) -> str:
         surname, given = surname.strip(), given.strip()
         given = _tidy_given(given)
         return f"{surname}, {given}" if given else surname
+    if _CJK.search(name) or is_corporate_name(name):
+        return name
     tokens = name.split()
     if len(tokens) == 1:
         return name

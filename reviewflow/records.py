@@ -9,6 +9,7 @@ UTF-8 CSV. Strings everywhere keep identifiers such as PMIDs and years exactly a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterable, Mapping
 
@@ -30,10 +31,11 @@ from reviewflow.normalize import (
     normalize_year,
     strip_html,
 )
-from reviewflow.vocab import RECORD_FIELDS
+from reviewflow.vocab import EXTRA_FIELD, RECORD_FIELDS
 
 __all__ = [
     "empty_records",
+    "extra_cell",
     "make_record_id",
     "normalize_record",
     "read_records",
@@ -77,9 +79,28 @@ def normalize_record(raw: Mapping[str, object]) -> dict[str, str]:
         if field == "keywords" and isinstance(value, list | tuple):
             record[field] = "; ".join(clean_text(v) for v in value if clean_text(v))
             continue
+        if field == EXTRA_FIELD and isinstance(value, Mapping):
+            record[field] = extra_cell(value)
+            continue
         normaliser = _NORMALISERS.get(field, clean_text)
         record[field] = normaliser(value)
     return record
+
+
+def extra_cell(fields: Mapping[str, object]) -> str:
+    """The ``extra`` cell: unmapped source fields as one line of JSON, in source order.
+
+    Values are cleaned like any text (one line, single spaces); a field seen several
+    times keeps every value, as a list.
+    """
+    kept: dict[str, str | list[str]] = {}
+    for name, value in fields.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        cleaned = [clean_text(v) for v in values]
+        cleaned = [v for v in cleaned if v]
+        if cleaned:
+            kept[str(name)] = cleaned if len(cleaned) > 1 else cleaned[0]
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":")) if kept else ""
 
 
 def make_record_id(search_id: str, native_id: str = "", *, content: Iterable[str] = ()) -> str:

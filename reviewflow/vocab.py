@@ -10,6 +10,7 @@ from enum import StrEnum
 
 __all__ = [
     "BIBLIOGRAPHIC_FIELDS",
+    "EXTRA_FIELD",
     "IDENTIFIER_FIELDS",
     "LIST_SEPARATOR",
     "PROVENANCE_FIELDS",
@@ -72,8 +73,18 @@ PROVENANCE_FIELDS: tuple[str, ...] = (
     "citation_round",
 )
 
+#: What the source said that no field above holds: a JSON object of the source's own
+#: field names and values (RIS ``N1``, EndNote ``custom3``, WoS ``CR``, a CSV column), so
+#: nothing an export carried is thrown away unseen. ``""`` when everything was mapped.
+EXTRA_FIELD = "extra"
+
 #: Column order of every record table (``records.csv``).
-RECORD_FIELDS: tuple[str, ...] = ("record_id", *BIBLIOGRAPHIC_FIELDS, *PROVENANCE_FIELDS)
+RECORD_FIELDS: tuple[str, ...] = (
+    "record_id",
+    *BIBLIOGRAPHIC_FIELDS,
+    *PROVENANCE_FIELDS,
+    EXTRA_FIELD,
+)
 
 
 class FoundBy(StrEnum):
@@ -98,6 +109,9 @@ class Decision(StrEnum):
     INCLUDE = "include"
     EXCLUDE = "exclude"
     MAYBE = "maybe"
+    #: Not a call but a correction: takes back the same reviewer's latest standing decision
+    #: on the record (what the screening app's undo appends; history is never rewritten).
+    UNDO = "undo"
 
 
 class Stage(StrEnum):

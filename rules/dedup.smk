@@ -11,6 +11,8 @@ rule check_dedup_decisions:
         "results/logs/dedup/check_dedup_decisions.log",
     benchmark:
         "results/benchmarks/dedup/check_dedup_decisions.tsv"
+    group:
+        "dedup"
     conda:
         "../environment.yml"
     script:
@@ -38,6 +40,8 @@ rule deduplicate_records:
         "results/logs/dedup/deduplicate_records.log",
     benchmark:
         "results/benchmarks/dedup/deduplicate_records.tsv"
+    group:
+        "dedup"
     conda:
         "../environment.yml"
     params:

@@ -17,6 +17,8 @@ rule export_extraction_sheets:
         "results/logs/extraction/export_extraction_sheets.log",
     benchmark:
         "results/benchmarks/extraction/export_extraction_sheets.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:
@@ -40,6 +42,8 @@ rule import_extraction:
         "results/logs/extraction/import_extraction.log",
     benchmark:
         "results/benchmarks/extraction/import_extraction.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:

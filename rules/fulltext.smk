@@ -41,6 +41,8 @@ rule check_fulltext_decisions:
         "results/logs/fulltext/check_fulltext_decisions.log",
     benchmark:
         "results/benchmarks/fulltext/check_fulltext_decisions.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:
@@ -64,6 +66,8 @@ rule assess_fulltexts:
         "results/logs/fulltext/assess_fulltexts.log",
     benchmark:
         "results/benchmarks/fulltext/assess_fulltexts.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:

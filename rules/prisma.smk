@@ -17,6 +17,8 @@ rule count_prisma:
         "results/logs/prisma/count_prisma.log",
     benchmark:
         "results/benchmarks/prisma/count_prisma.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:
@@ -42,6 +44,8 @@ rule draw_prisma:
         "results/logs/prisma/draw_prisma.log",
     benchmark:
         "results/benchmarks/prisma/draw_prisma.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     script:

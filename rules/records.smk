@@ -12,6 +12,8 @@ rule collect_records:
         "results/logs/records/collect_records.log",
     benchmark:
         "results/benchmarks/records/collect_records.tsv"
+    group:
+        "dedup"
     conda:
         "../environment.yml"
     params:

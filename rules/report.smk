@@ -30,6 +30,8 @@ rule write_report:
         "results/logs/report/write_report.log",
     benchmark:
         "results/benchmarks/report/write_report.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:

@@ -27,6 +27,8 @@ rule trace_known_includes:
         "results/logs/reproduction/trace_known_includes.log",
     benchmark:
         "results/benchmarks/reproduction/trace_known_includes.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:

@@ -15,6 +15,8 @@ rule check_screening_decisions:
         "results/logs/screening/check_screening_decisions.log",
     benchmark:
         "results/benchmarks/screening/check_screening_decisions.tsv"
+    group:
+        "screening"
     conda:
         "../environment.yml"
     script:
@@ -44,6 +46,8 @@ rule screen_records:
         "results/logs/screening/screen_records.log",
     benchmark:
         "results/benchmarks/screening/screen_records.tsv"
+    group:
+        "screening"
     conda:
         "../environment.yml"
     params:

@@ -46,6 +46,8 @@ rule synthesise_evidence:
         "results/logs/synthesis/synthesise_evidence.log",
     benchmark:
         "results/benchmarks/synthesis/synthesise_evidence.tsv"
+    group:
+        "post_screening"
     conda:
         "../environment.yml"
     params:

@@ -12,19 +12,21 @@ cluster_id (records sharing a cluster_id are duplicates; cluster_id is one membe
 
 DATA is a reviewflow record table or any bibliographic CSV whose id column is 'record_id'
 or 'ID' with some of the columns ENTRYTYPE, author, title, year, journal, booktitle, volume,
-number, pages, doi, isbn, abstract (any may be empty; author lists in BibTeX, MEDLINE or
-'F. Last' style). Pairs the rules cannot decide are listed with --uncertain for a person;
-their verdicts go back in with --decisions.
+number, pages, doi, isbn, abstract (any may be empty or 'NA'; author lists in BibTeX,
+MEDLINE, 'F. Last' or run-together EndNote style; UTF-8 or Windows-1252). Pairs are merged
+on evidence weighed across every field, unless a guard forbids it; pairs the evidence cannot
+decide are listed with --uncertain for a person, most informative first; their verdicts go
+back in with --decisions.
 """
 
 
-def _fraction(text: str) -> float:
+def _probability(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.5 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{value} is outside 0.5-1")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
     return value
 
 
@@ -37,23 +39,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--decisions",
-        metavar="DECISIONS.csv",
-        help="manual decisions: record_id_a,record_id_b,decision,reviewer,date,note",
+        metavar="DECISIONS",
+        help="manual decisions (.csv or .xlsx): record_id_a,record_id_b,decision,reviewer,"
+        "date,note; rows without a decision are skipped",
     )
     parser.add_argument(
-        "--uncertain", metavar="PAIRS.csv", help="also write the uncertain pairs here"
+        "--uncertain", metavar="PAIRS.csv", help="also write the uncertain pairs here, ranked"
+    )
+    parser.add_argument(
+        "--doi-collisions",
+        metavar="COLLISIONS.csv",
+        help="also write the pairs that share a DOI but not a title or pages",
+    )
+    parser.add_argument(
+        "--model",
+        metavar="MODEL.json",
+        help="match weights and thresholds (default: the shipped model; "
+        "benchmarks/dedup.py fits others)",
     )
     parser.add_argument(
         "--duplicate-threshold",
-        type=_fraction,
-        default=0.95,
-        help="title similarity for an automatic merge (default 0.95)",
+        type=_probability,
+        help="match probability from which a pair is merged (default: the model's)",
     )
     parser.add_argument(
         "--uncertain-threshold",
-        type=_fraction,
-        default=0.85,
-        help="title similarity from which an unmerged pair is listed as uncertain (default 0.85)",
+        type=_probability,
+        help="match probability from which an unmerged pair is listed (default: the model's)",
     )
 
 
@@ -63,12 +75,21 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from reviewflow.dedup import deduplicate, read_decisions, read_dedup_input
-    from reviewflow.dedup.stage import UNCERTAIN_COLUMNS, _write_csv
+    from reviewflow.dedup.model import MatchModel
+    from reviewflow.dedup.stage import COLLISION_COLUMNS, UNCERTAIN_COLUMNS, _write_csv
+    from reviewflow.errors import DataError
 
-    records = read_dedup_input(args.data)
+    records = read_dedup_input(args.data, matching_only=True)
     decisions = read_decisions(args.decisions, set(records["record_id"])) if args.decisions else []
+    model = None
+    if args.model:
+        try:
+            model = MatchModel.load(args.model)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"not a dedup model: {exc}", path=args.model) from exc
     result = deduplicate(
         records,
+        model=model,
         thresholds={"duplicate": args.duplicate_threshold, "uncertain": args.uncertain_threshold},
         decisions=decisions,
         build_studies=False,
@@ -78,10 +99,14 @@ def run(args: argparse.Namespace) -> int:
     if args.uncertain:
         pairs = pd.DataFrame(result.uncertain, columns=list(UNCERTAIN_COLUMNS)).fillna("")
         _write_csv(pairs, args.uncertain)
+    if args.doi_collisions:
+        collisions = pd.DataFrame(result.doi_collisions, columns=list(COLLISION_COLUMNS))
+        _write_csv(collisions.fillna(""), args.doi_collisions)
     logging.getLogger(__name__).info(
-        "%d records -> %d clusters (%d uncertain pairs)",
+        "%d records -> %d clusters (%d uncertain pairs, %d DOI collisions)",
         len(frame),
         frame["cluster_id"].nunique(),
         len(result.uncertain),
+        len(result.doi_collisions),
     )
     return 0

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "read a database export (RIS, nbib, BibTeX, EndNote, Web of Science, CSV) into records"
+HELP = (
+    "read a database export (RIS, nbib, BibTeX, EndNote, Web of Science, Ovid, ProQuest, CSV) "
+    "into records"
+)
 
 _FORMATS = (
     "auto",
@@ -15,6 +18,9 @@ _FORMATS = (
     "endnote_tagged",
     "wos",
     "wos_tabdelimited",
+    "ovid_tagged",
+    "ovid_labelled",
+    "proquest",
     "csv",
 )
 
@@ -24,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "The format is detected from the content unless --format is given. Record ids are\n"
         "<search-id>:<the export's own id> (accession number, PMID, WoS UT, Scopus EID,\n"
-        "DOI) or <search-id>:h<hash>, so importing the same file again gives the same ids.\n\n"
+        "DOI) or <search-id>:h<hash>, so importing the same file again gives the same ids.\n"
+        "Fields no record column holds are kept, as JSON, in the column 'extra'; what the\n"
+        "file does against its format (a missing ER, a duplicate key) is read and warned\n"
+        "about, naming the line.\n\n"
         "examples:\n"
         "  reviewflow import scopus.ris --output scopus.csv --search-id scopus_2024\n"
         "  reviewflow import sheet.csv --output out.csv --column-map title='Article Title' \\\n"
@@ -84,9 +93,12 @@ def run(args: argparse.Namespace) -> int:
     )
     write_records(records, args.output)
     database = args.database or parsed.database or "database not stated"
+    with_extra = int((records["extra"] != "").sum())
     print(
         f"{len(records)} records ({parsed.format}, {database}) -> {args.output}; "
         f"{int((records['abstract'] == '').sum())} without abstract, "
-        f"{int((records['doi'] == '').sum())} without DOI"
+        f"{int((records['doi'] == '').sum())} without DOI; "
+        f"{with_extra} with unmapped fields (column 'extra'), "
+        f"{len(parsed.warnings)} warning{'s' if len(parsed.warnings) != 1 else ''}"
     )
     return 0

@@ -30,12 +30,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--label-column", default="label_included", help="0/1 label column (label_included)"
     )
     parser.add_argument(
-        "--stopping-report",
+        "--stop-output",
         metavar="STOP.csv",
+        help="write the rows a reviewer would have screened until the configured stopping "
+        "rule said stop, in the order screened (columns row, label_included, prior, phase); "
+        "score it with screening_metrics.py STOP.csv DATA.csv --match row",
+    )
+    parser.add_argument(
+        "--stopping-report",
+        metavar="REPORT.csv",
         help="also replay every stopping rule on this run and write what each achieved",
     )
-    parser.add_argument("--recall-target", type=float, default=0.95, help="stopping target")
-    parser.add_argument("--confidence", type=float, default=0.95, help="stopping confidence")
+    parser.add_argument(
+        "--rule", help="stopping rule (default: screening.stopping.rule, else biased_urn)"
+    )
+    parser.add_argument(
+        "--recall-target", type=float, help="stopping target (default: config, else 0.95)"
+    )
+    parser.add_argument(
+        "--confidence", type=float, help="stopping confidence (default: config, else 0.95)"
+    )
     parser.add_argument(
         "--config",
         metavar="CONFIG.yaml",
@@ -48,25 +62,57 @@ def run(args: argparse.Namespace) -> int:
 
     import yaml
 
+    from reviewflow.errors import ConfigError
     from reviewflow.io import atomic_open
     from reviewflow.screening.simulate import (
         read_labelled,
         run_simulation,
         stopping_report,
         write_order,
+        write_stop_order,
     )
-    from reviewflow.screening.stopping import StopSettings
+    from reviewflow.screening.stopping import StopSettings, get_stopper
 
     screening: dict = {}
     if args.config:
-        with open(args.config, encoding="utf-8") as handle:
-            screening = (yaml.safe_load(handle) or {}).get("screening", {}) or {}
+        try:
+            with open(args.config, encoding="utf-8") as handle:
+                screening = (yaml.safe_load(handle) or {}).get("screening", {}) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{args.config}: cannot read the config: {exc}") from exc
     model = dict(screening.get("model") or {})
     if args.model:
         model["name"] = args.model
+    stop = dict(screening.get("stopping") or {})
+    for key, value in (
+        ("rule", args.rule),
+        ("recall_target", args.recall_target),
+        ("confidence", args.confidence),
+    ):
+        if value is not None:
+            stop[key] = value
+    settings = StopSettings.from_config(stop)
+    get_stopper(settings.rule)  # an unknown rule fails before the simulation runs
     frame = read_labelled(args.data, args.label_column)
-    result = run_simulation(frame, seed=args.seed, model=model, features=screening.get("features"))
+    result = run_simulation(
+        frame,
+        seed=args.seed,
+        model=model,
+        features=screening.get("features"),
+        keep_scores=bool(args.stopping_report) or settings.rule == "quant",
+    )
     write_order(result, args.output)
+    if args.stop_output:
+        rows = write_stop_order(result, args.stop_output, settings, seed=args.seed)
+        found = int(result.labels[rows].sum())
+        logging.getLogger(__name__).info(
+            "rule %s stopped after %d of %d records, %d of %d relevant found",
+            settings.rule,
+            len(rows),
+            len(result.order),
+            found,
+            int(result.labels.sum()),
+        )
     logging.getLogger(__name__).info(
         "%d records screened in simulation, %d retrainings, %.1f s",
         len(result.order),
@@ -76,10 +122,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stopping_report:
         import pandas as pd
 
-        stop = dict(screening.get("stopping") or {})
-        stop.setdefault("recall_target", args.recall_target)
-        stop.setdefault("confidence", args.confidence)
-        rows = stopping_report(result, StopSettings.from_config(stop), seed=args.seed)
+        rows = stopping_report(result, settings, seed=args.seed)
         with atomic_open(args.stopping_report, "w", encoding="utf-8", newline="") as handle:
             pd.DataFrame(rows).to_csv(handle, index=False, lineterminator="\n")
     return 0

@@ -4,7 +4,9 @@ The file is a CSV under version control (config ``dedup.decisions``) with column
 ``record_id_a, record_id_b, decision, reviewer, date, note``; ``decision`` is ``duplicate``
 or ``distinct``. Rows are validated against the records of the run, so a typo in a record id
 fails loudly (file, line, field) instead of silently not applying. Lines starting with ``#``
-are comments.
+are comments. ``uncertain_pairs.csv`` or ``.xlsx`` itself, partly filled in, is a valid
+decisions file: other columns are ignored and rows whose ``decision`` is still empty are
+pairs nobody has answered yet, skipped.
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ def read_decisions(
     """Read and validate a decisions file; a later row for the same pair overrides an earlier."""
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        if Path(path).suffix.lower() == ".xlsx":
+            text = _xlsx_as_csv(path)
+        else:
+            text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
         raise DecisionFileError(f"cannot read dedup decisions: {exc}", path=where) from exc
     lines = text.splitlines()
     numbered = [(n, line) for n, line in enumerate(lines, 1) if not line.lstrip().startswith("#")]
@@ -66,6 +71,8 @@ def read_decisions(
             continue
         row = row + [""] * (len(header) - len(row))
         values = {name: row[i].strip() for name, i in index.items()}
+        if not values["decision"]:
+            continue  # a listed pair nobody has answered yet
         for name in ("record_id_a", "record_id_b"):
             if not values[name]:
                 raise DecisionFileError("record id is empty", path=where, line=line_no, field=name)
@@ -96,6 +103,29 @@ def read_decisions(
             a, b, decision, values["reviewer"], values["date"], values["note"], line_no
         )
     return list(found.values())
+
+
+def _xlsx_as_csv(path: str | os.PathLike[str]) -> str:
+    """The first sheet of a workbook as CSV text, every cell as written (no formulas run)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for cells in book.worksheets[0].iter_rows(values_only=True):
+            writer.writerow([_unguarded("" if c is None else str(c)) for c in cells])
+        return out.getvalue()
+    finally:
+        book.close()
+
+
+def _unguarded(value: str) -> str:
+    """Undo the ``'`` that keeps a cell starting with ``=``, ``+``, ``-`` or ``@`` from being
+    read as a formula when the pairs were written (``stage.write_uncertain_xlsx``)."""
+    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
 
 
 def write_decisions_template(path: str | os.PathLike[str]) -> None:

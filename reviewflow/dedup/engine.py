@@ -23,18 +23,23 @@ from reviewflow.dedup.compare import (
     DISTINCT,
     DUPLICATE,
     UNCERTAIN,
+    PairResult,
     compare_pair,
+    describe,
     details_conflict,
-    incompatible,
 )
 from reviewflow.dedup.decisions import ManualDecision
+from reviewflow.dedup.guards import Guard
 from reviewflow.dedup.merge import member_order, merge_cluster, studies_frame, study_id_for
+from reviewflow.dedup.model import MatchModel, default_model
 from reviewflow.dedup.prepare import prepare_records
+from reviewflow.dedup.review import rank_uncertain
 
 __all__ = ["DedupResult", "deduplicate", "match_new_records"]
 
 log = logging.getLogger(__name__)
 
+_PLAIN_DISTINCT = PairResult(DISTINCT, 0.0, "distinct: evidence against")
 _SIDE_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
 
 
@@ -50,6 +55,7 @@ class DedupResult:
     reasons: Counter[str] = field(default_factory=Counter)
     manual_applied: int = 0
     pairs_compared: int = 0
+    doi_collisions: list[dict[str, str]] = field(default_factory=list)
 
     def clusters_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"record_id": self.record_ids, "study_id": self.study_ids})
@@ -59,6 +65,7 @@ def deduplicate(
     records: pd.DataFrame,
     *,
     thresholds: Mapping[str, Any] | None = None,
+    model: MatchModel | None = None,
     decisions: Sequence[ManualDecision] = (),
     source_priority: Sequence[str] = (),
     previous_clusters: Mapping[str, str] | None = None,
@@ -69,9 +76,11 @@ def deduplicate(
 ) -> DedupResult:
     """Cluster the records of ``records`` (record-model columns) into studies.
 
-    ``previous_clusters`` (record_id -> study_id of an earlier run) keeps study ids stable;
-    with ``incremental=True`` those clusters are also kept as they are and only pairs with a
-    record not in them are compared.
+    ``model``: the match weights and thresholds (default: the shipped model);
+    ``thresholds`` (``duplicate``, ``uncertain``: match probabilities) override its
+    ``merge_at`` and ``review_at``. ``previous_clusters`` (record_id -> study_id of an
+    earlier run) keeps study ids stable; with ``incremental=True`` those clusters are also
+    kept as they are and only pairs with a record not in them are compared.
     """
     records = records.reset_index(drop=True)
     ids = records["record_id"].astype(str).tolist()
@@ -80,7 +89,39 @@ def deduplicate(
         raise ValueError(f"record ids are not unique: {dupes}")
     position = {rid: n for n, rid in enumerate(ids)}
     prep = prepare_records(records)
+    model = model or default_model()
     limits = dict(thresholds or {})
+    if limits.get("duplicate") is not None or limits.get("uncertain") is not None:
+        model = model.with_thresholds(
+            float(limits.get("duplicate") or model.merge_at),
+            float(limits.get("uncertain") or model.review_at),
+        )
+    # every pair is judged once; a distinct one is remembered only by its guard, so a large
+    # run does not hold the evidence of hundreds of thousands of candidate pairs
+    judged: dict[tuple[int, int], PairResult] = {}
+    plain_distinct: set[int] = set()
+    hard_distinct: dict[int, str] = {}
+    n = len(ids)
+
+    def judge(a: int, b: int) -> PairResult:
+        key = (a, b) if a < b else (b, a)
+        found = judged.get(key)
+        if found is not None:
+            return found
+        code = key[0] * n + key[1]
+        if code in plain_distinct:
+            return _PLAIN_DISTINCT
+        reason = hard_distinct.get(code)
+        if reason is not None:
+            return PairResult(DISTINCT, 0.0, f"distinct: {reason}", guard=Guard(reason, True))
+        found = compare_pair(prep, key[0], key[1], model)
+        if found.outcome != DISTINCT or found.doi_collision:
+            judged[key] = found
+        elif found.guard is not None and found.guard.hard:
+            hard_distinct[code] = found.guard.reason
+        else:
+            plain_distinct.add(code)
+        return found
 
     cannot = []
     forced: list[Edge] = []
@@ -100,13 +141,21 @@ def deduplicate(
         # complete linkage on evidence: a member the new one contradicts (distinct, or an
         # open pair whose volume or pages disagree) blocks the join; an open pair that only
         # lacks fields does not, or records with missing data could never join a cluster
-        outcome = compare_pair(prep, a, b, limits).outcome
-        return outcome == DISTINCT or (outcome == UNCERTAIN and details_conflict(prep, a, b))
+        found = judge(a, b)
+        return found.outcome == DISTINCT or (
+            found.outcome == UNCERTAIN
+            and found.evidence is not None
+            and details_conflict(found.evidence)
+        )
+
+    def hard_conflict(a: int, b: int) -> str:
+        found = judge(a, b).guard
+        return found.reason if found is not None and found.hard else ""
 
     clusterer = Clusterer(
         len(ids),
         cannot_link=cannot,
-        hard_conflict=lambda a, b: incompatible(prep, a, b),
+        hard_conflict=hard_conflict,
         soft_conflict=soft_conflict,
     )
     previous = dict(previous_clusters or {})
@@ -129,13 +178,15 @@ def deduplicate(
     pairs = candidate_pairs(prep, max_block=max_block, window=window, only=only)
     edges: list[Edge] = list(forced)
     uncertain: dict[tuple[int, int], tuple[float, str]] = {}
+    collisions = []
     for i, j in sorted(pairs):
         if (i, j) in decided:
             continue
-        result = compare_pair(prep, i, j, limits)
+        result = judge(i, j)
+        if result.doi_collision:
+            collisions.append((i, j, result))
         if result.outcome == DUPLICATE:
-            rank = 2 if result.reason.startswith("fuzzy") else 1
-            edges.append(Edge(i, j, result.score, result.reason, rank))
+            edges.append(Edge(i, j, result.weight, result.reason, 2))
         elif result.outcome == UNCERTAIN:
             uncertain[(i, j)] = (result.score, result.reason)
     edges.sort(key=lambda e: (e.rank, -e.score, e.i, e.j))
@@ -148,7 +199,8 @@ def deduplicate(
             merges.append((edge, "joined"))
             reasons[f"merged: {edge.reason}"] += 1
         elif outcome != "same":
-            uncertain[(edge.i, edge.j)] = (edge.score, f"uncertain: {edge.reason}, but {outcome}")
+            p = judged[(edge.i, edge.j)].score if (edge.i, edge.j) in judged else 1.0
+            uncertain[(edge.i, edge.j)] = (p, f"uncertain: {edge.reason}, but {outcome}")
 
     rows = records.to_dict("records") if build_studies else None
     previous_study_ids = set(previous.values())
@@ -178,27 +230,48 @@ def deduplicate(
             "record_id_a": ids[edge.i],
             "record_id_b": ids[edge.j],
             "reason": edge.reason,
-            "score": f"{edge.score:.3f}",
+            "score": f"{_probability(judged, edge):.4f}",
         }
         for edge, _ in merges
     ]
+    sizes = Counter(study_of)
     uncertain_rows = []
     side_columns = {
         name: records[name].astype(str).tolist() for name in _SIDE_FIELDS if name in records.columns
     }
-    for (i, j), (score, reason) in sorted(uncertain.items()):
-        if study_of[i] == study_of[j]:
-            continue
+    open_pairs = [
+        (i, j, score, reason)
+        for (i, j), (score, reason) in sorted(uncertain.items())
+        if study_of[i] != study_of[j]
+    ]
+    for rank, (i, j, score, reason) in enumerate(
+        rank_uncertain(open_pairs, study_of, sizes), start=1
+    ):
+        found = judged.get((i, j))
         row = {
+            "rank": str(rank),
             "record_id_a": ids[i],
             "record_id_b": ids[j],
-            "score": f"{score:.3f}",
+            "score": f"{score:.4f}",
             "reason": reason,
+            "evidence": describe(model, found.evidence) if found and found.evidence else "",
         }
         for name, values in side_columns.items():
             row[f"{name}_a"] = values[i]
             row[f"{name}_b"] = values[j]
         uncertain_rows.append(row)
+    collision_rows = [
+        {
+            "doi": prep.ids["doi"][i],
+            "record_id_a": ids[i],
+            "record_id_b": ids[j],
+            "title_a": side_columns.get("title", [""] * len(ids))[i],
+            "title_b": side_columns.get("title", [""] * len(ids))[j],
+            "pages_a": side_columns.get("pages", [""] * len(ids))[i],
+            "pages_b": side_columns.get("pages", [""] * len(ids))[j],
+        }
+        for i, j, _ in collisions
+    ]
 
     return DedupResult(
         record_ids=ids,
@@ -209,7 +282,13 @@ def deduplicate(
         reasons=reasons,
         manual_applied=len(decided),
         pairs_compared=len(pairs),
+        doi_collisions=collision_rows,
     )
+
+
+def _probability(judged: Mapping[tuple[int, int], PairResult], edge: Edge) -> float:
+    found = judged.get((edge.i, edge.j))
+    return found.score if found is not None else 1.0
 
 
 def match_new_records(

@@ -7,6 +7,7 @@ works on any such file as well as on a reviewflow record table.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -18,14 +19,18 @@ import pandas as pd
 from reviewflow.audit import StageAudit
 from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
 from reviewflow.dedup.engine import DedupResult, deduplicate
+from reviewflow.dedup.model import default_model
 from reviewflow.dedup.prepare import fix_mojibake, split_authors
 from reviewflow.errors import DataError
-from reviewflow.io import save_workbook, write_csv
-from reviewflow.normalize import normalize_issn
-from reviewflow.records import normalize_record, read_records, records_frame
+from reviewflow.importers.base import read_export_text
+from reviewflow.io import save_workbook, unescape_frame, write_csv
+from reviewflow.normalize import clean_text, normalize_authors, normalize_issn
+from reviewflow.records import _NORMALISERS as _RECORD_NORMALISERS
+from reviewflow.records import records_frame
 from reviewflow.vocab import RECORD_FIELDS, Stage
 
 __all__ = [
+    "COLLISION_COLUMNS",
     "UNCERTAIN_COLUMNS",
     "read_dedup_input",
     "run_dedup_stage",
@@ -42,11 +47,17 @@ _BIB_COLUMNS = {
     "number": "issue",
 }
 
+#: Columns of uncertain_pairs.csv/.xlsx, ranked (``rank`` 1 is the answer that removes most
+#: doubt, :mod:`reviewflow.dedup.review`); ``score`` is the match probability, ``evidence``
+#: the comparisons that weighed most. A person fills in ``decision`` (duplicate / distinct)
+#: and the file, or the rows decided, serves as the decisions file of the next run.
 UNCERTAIN_COLUMNS = (
+    "rank",
     "record_id_a",
     "record_id_b",
     "score",
     "reason",
+    "evidence",
     *(
         f"{name}_{side}"
         for name in (
@@ -69,22 +80,44 @@ UNCERTAIN_COLUMNS = (
 )
 
 
-def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A record table from a reviewflow ``records.csv`` or a bibliographic CSV with ``ID``."""
+#: Columns of a DOI collision report: pairs that share a DOI whose titles or pages differ.
+COLLISION_COLUMNS = (
+    "doi",
+    "record_id_a",
+    "record_id_b",
+    "title_a",
+    "title_b",
+    "pages_a",
+    "pages_b",
+)
+
+
+def read_dedup_input(path: str | os.PathLike[str], *, matching_only: bool = False) -> pd.DataFrame:
+    """A record table from a reviewflow ``records.csv`` or a bibliographic CSV with ``ID``.
+
+    The bytes are decoded as the importers decode exports (UTF-8, UTF-16 with a BOM, else
+    Windows-1252 with a warning): ASySD's labelled test set, for one, is Windows-1252.
+    ``matching_only``: the table only feeds matching (``reviewflow dedup``), which reads an
+    abstract's first 120 words, so longer abstracts are cut before they are normalised.
+    """
+    text = read_export_text(path)
     try:
-        header = pd.read_csv(path, nrows=0, dtype=str).columns.tolist()
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"cannot read records: {exc}", path=str(path)) from exc
+    header = [str(c) for c in raw.columns]
     if "record_id" in header and "authors" in header:
-        return read_records(path)
+        return _record_table(raw, path)
     if "record_id" not in header and "ID" not in header:
         raise DataError("no record id column: expected 'record_id' or 'ID'", path=str(path), line=1)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    if "record_id" in header and "ID" in header:
+        raw = raw.drop(columns=["ID"])
     raw = raw.rename(columns={c: _BIB_COLUMNS.get(str(c), str(c)) for c in raw.columns})
     raw = raw.loc[:, ~raw.columns.duplicated()]
     if "booktitle" in raw.columns:  # proceedings: the book title is where it appeared
         journal = raw["journal"] if "journal" in raw.columns else raw["booktitle"]
         raw["journal"] = journal.where(journal != "", raw["booktitle"])
+    raw = raw.map(_missing_marker)
     empty = (raw["record_id"].str.strip() == "").to_numpy().nonzero()[0]
     if len(empty):
         raise DataError(
@@ -95,6 +128,8 @@ def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
         if name not in raw.columns:
             continue
         values = raw[name].astype(str)
+        if name == "abstract" and matching_only:
+            values = values.str.slice(0, _MATCHED_ABSTRACT)
         # one normalisation per distinct value: journals, years and authors repeat a lot
         mapping = {value: _normalise_cell(name, value) for value in values.unique()}
         columns[name] = values.map(mapping).tolist()
@@ -116,14 +151,37 @@ def read_dedup_input(path: str | os.PathLike[str]) -> pd.DataFrame:
     return frame
 
 
+def _record_table(raw: pd.DataFrame, path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A reviewflow record table, every record-model column present, escaped cells undone."""
+    unescape_frame(raw)  # written by write_csv: no cell stays a live formula
+    for name in RECORD_FIELDS:
+        if name not in raw.columns:
+            raw[name] = ""
+    extra = [c for c in raw.columns if c not in RECORD_FIELDS]
+    return raw[list(RECORD_FIELDS) + extra].astype(object)
+
+
+#: Characters of an abstract that matching can use (it compares the first 120 words).
+_MATCHED_ABSTRACT = 2000
+
+#: Cells that R and spreadsheet exports write for a missing value (ASySD's files say ``NA``).
+_MISSING = frozenset({"NA", "N/A", "NULL", "nan", "NaN", "None"})
+
+
+def _missing_marker(value: str) -> str:
+    return "" if value.strip() in _MISSING else value
+
+
 def _normalise_cell(name: str, value: str) -> str:
     if not value:
         return ""
     if name == "authors":
-        return normalize_record({"authors": split_authors(value)})["authors"]
+        return normalize_authors(split_authors(value))
     if name in ("title", "journal", "abstract"):
         value = fix_mojibake(value)
-    return normalize_record({name: value})[name]
+    # the record model's own normaliser of the field (what normalize_record applies), called
+    # directly: building a whole record per distinct cell adds up on large files
+    return _RECORD_NORMALISERS.get(name, clean_text)(value)
 
 
 def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathLike[str]) -> None:
@@ -184,7 +242,8 @@ def run_dedup_stage(
 ) -> DedupResult:
     """Run the stage on record tables and write every output (atomically) plus the audit.
 
-    ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain),
+    ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain: match
+    probabilities overriding the shipped model's),
     ``source_priority``, ``previous_clusters`` (an earlier clusters.csv whose study ids are
     kept), ``incremental`` (keep those clusters and only match new records).
     ``previous_runs``: results folders of earlier runs (an update); the newest one with a
@@ -219,10 +278,11 @@ def run_dedup_stage(
             )
         known = set(records["record_id"])
         decisions = read_decisions(decisions_path, known) if decisions_path else []
+        model_info = default_model()
         previous = _read_previous(params.get("previous_clusters"))
         result = deduplicate(
             records,
-            thresholds=params.get("thresholds"),
+            thresholds=params.get("thresholds") or None,
             decisions=decisions,
             source_priority=params.get("source_priority", ()),
             previous_clusters=previous,
@@ -248,6 +308,7 @@ def run_dedup_stage(
             uncertain_pairs=len(result.uncertain),
             manual_decisions_applied=result.manual_applied,
             pairs_compared=result.pairs_compared,
+            doi_collisions=len(result.doi_collisions),
         )
         for reason, n in sorted(result.reasons.items()):
             audit.add_reason(reason, n)
@@ -256,5 +317,12 @@ def run_dedup_stage(
             # An update: studies none of whose records an earlier run had seen.
             audit.counts["studies_new"] = int((result.studies["first_seen"] == run_label).sum())
         audit.details["decision_columns"] = list(DECISION_COLUMNS)
+        # a DOI on records whose titles or pages differ names none of them: reported, not merged
+        audit.details["doi_collisions"] = result.doi_collisions[:500]
+        audit.details["model"] = {
+            "trained_on": list(model_info.trained_on),
+            "merge_at": model_info.merge_at,
+            "review_at": model_info.review_at,
+        }
         log.info("dedup: %d records -> %d studies", n_in, n_out)
     return result

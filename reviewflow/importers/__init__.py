@@ -1,8 +1,8 @@
 """Importers of database export files: one module per format, one entry point.
 
 :func:`import_file` reads an export (RIS, MEDLINE ``.nbib``, BibTeX, EndNote XML, EndNote
-tagged, Web of Science tagged or tab-delimited, CSV), detects its format from the content
-when asked, and returns a record table in the record model: ids stable across reruns
+tagged, Web of Science tagged or tab-delimited, Ovid tagged or labelled text, ProQuest text,
+CSV), detects its format from the content when asked, and returns a record table in the record model: ids stable across reruns
 (``<search_id>:<accession number / PMID / WoS UT / DOI>`` or a content hash), provenance
 pointing at ``<file>#<record number>``, and nothing that depends on the clock.
 """
@@ -17,13 +17,15 @@ from pathlib import Path
 import pandas as pd
 
 from reviewflow.errors import ImportFormatError
-from reviewflow.importers.base import Importer, ParsedExport, read_export_text
+from reviewflow.importers.base import Importer, ImportWarning, ParsedExport, read_export_text
 from reviewflow.importers.bibtex import BibtexImporter
 from reviewflow.importers.csv_table import CsvImporter
 from reviewflow.importers.detect import detect_format
 from reviewflow.importers.endnote_tagged import EndnoteTaggedImporter
 from reviewflow.importers.endnote_xml import EndnoteXmlImporter
 from reviewflow.importers.nbib import NbibImporter
+from reviewflow.importers.ovid import OvidLabelledImporter, OvidTaggedImporter
+from reviewflow.importers.proquest import ProQuestImporter
 from reviewflow.importers.ris import RisImporter
 from reviewflow.importers.wos import WosImporter, WosTabDelimitedImporter
 from reviewflow.records import make_record_id, normalize_record, records_frame
@@ -37,6 +39,7 @@ __all__ = [
     "detect_format",
     "get_importer",
     "import_file",
+    "log_warnings",
     "read_export",
     "records_from_export",
 ]
@@ -54,6 +57,9 @@ IMPORTERS: dict[str, Importer] = {
         EndnoteTaggedImporter(),
         WosImporter(),
         WosTabDelimitedImporter(),
+        OvidTaggedImporter(),
+        OvidLabelledImporter(),
+        ProQuestImporter(),
         CsvImporter(),
     )
 }
@@ -80,13 +86,37 @@ def read_export(
     """Parse an export file into :class:`ParsedExport` (records before ids and provenance)."""
     path_str = os.fspath(path)
     text = read_export_text(path_str)
+    if not text.strip():  # a search without hits, saved as it is
+        parsed = ParsedExport(
+            [],
+            "empty" if format == "auto" else format,
+            warnings=[ImportWarning(None, "the file is empty: no records")],
+        )
+        log_warnings(parsed, path_str)
+        return parsed
     name = detect_format(text, path_str) if format == "auto" else format
     importer = get_importer(name)
     if isinstance(importer, CsvImporter):
-        return importer.parse(text, path_str, column_map=column_map)
-    if column_map:
-        logger.warning("column_map is only used for CSV exports; ignored for %s", name)
-    return importer.parse(text, path_str)
+        parsed = importer.parse(text, path_str, column_map=column_map)
+    else:
+        if column_map:
+            logger.warning("column_map is only used for CSV exports; ignored for %s", name)
+        parsed = importer.parse(text, path_str)
+    log_warnings(parsed, path_str)
+    return parsed
+
+
+#: Warnings logged per file; the rest are counted (all of them are in the import audit).
+_LOGGED_WARNINGS = 20
+
+
+def log_warnings(parsed: ParsedExport, path: str) -> None:
+    """Log what the importer read against the letter of the format, line by line."""
+    for warning in parsed.warnings[:_LOGGED_WARNINGS]:
+        logger.warning("%s", warning.describe(path))
+    hidden = len(parsed.warnings) - _LOGGED_WARNINGS
+    if hidden > 0:
+        logger.warning("%s: %d more warnings (all listed in the import audit)", path, hidden)
 
 
 def _hash_content(fields: Mapping[str, str]) -> list[str]:

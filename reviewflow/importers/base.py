@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Protocol
 
 from reviewflow.errors import ImportFormatError
+from reviewflow.normalize import normalize_year
 
 __all__ = [
     "ENTRY_TYPES",
+    "ImportWarning",
     "Importer",
     "ParsedExport",
     "ParsedRecord",
+    "TaggedRecord",
     "clean_abstract",
     "clean_author",
     "clean_title",
@@ -29,6 +32,7 @@ __all__ = [
     "parse_export_date",
     "read_export_text",
     "split_lines",
+    "year_warning",
 ]
 
 logger = logging.getLogger(__name__)
@@ -104,6 +108,26 @@ class ParsedRecord:
     retrieved_at: str = ""
 
 
+@dataclass(frozen=True)
+class ImportWarning:
+    """Something in an export that was read, but not as the format says it should be.
+
+    Real exports bend every format (a missing ``ER``, a duplicate BibTeX key, a junk line);
+    refusing such a file loses all its records, reading it silently hides the problem. So
+    the record is kept and the warning goes to the log and the import audit, naming the
+    line, for the reviewer to check.
+    """
+
+    line: int | None
+    message: str
+    field: str | None = None
+
+    def describe(self, path: str) -> str:
+        where = [path] + ([f"line {self.line}"] if self.line else [])
+        where += [f"field '{self.field}'"] if self.field else []
+        return f"{', '.join(where)}: {self.message}"
+
+
 @dataclass
 class ParsedExport:
     """Everything an importer found in one file."""
@@ -112,7 +136,29 @@ class ParsedExport:
     format: str
     database: str = ""
     exported_at: str = ""
-    notes: list[str] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+
+@dataclass
+class TaggedRecord:
+    """One record of a tagged text format (RIS, MEDLINE, WoS, Ovid, EndNote tagged):
+    the values of every tag in file order, and the line where each tag first appears."""
+
+    start: int
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def add(self, tag: str, value: str, line: int) -> None:
+        self.tags.setdefault(tag, []).append(value)
+        self.lines.setdefault(tag, line)
+
+    def extra(self, mapped: frozenset[str] | set[str]) -> dict[str, object]:
+        """The tags no record field was read from, for the ``extra`` column."""
+        return {
+            tag: values if len(values) > 1 else values[0]
+            for tag, values in self.tags.items()
+            if tag not in mapped and any(v.strip() for v in values)
+        }
 
 
 class Importer(Protocol):
@@ -220,6 +266,9 @@ _TRAILING_COPYRIGHT = re.compile(
 )
 
 
+_COPYRIGHT_TAIL = 1000
+
+
 def clean_abstract(value: object) -> str:
     """An abstract without vendor placeholders and publisher boilerplate.
 
@@ -237,9 +286,14 @@ def clean_abstract(value: object) -> str:
     text = text.strip()
     if not text or _NO_ABSTRACT.match(text):
         return ""
-    text = _EBSCO_COPYRIGHT.sub("", text)
+    at = text.lower().find("copyright of ")
+    if at >= 0:
+        text = text[:at] + _EBSCO_COPYRIGHT.sub("", text[at:])
     for _ in range(3):  # "... © 2019 Elsevier Ltd. © 2019 The Authors." / "© Copyright © 2021"
-        match = _TRAILING_COPYRIGHT.search(text)
+        # the notice is at the very end and at most a few hundred characters long, so only
+        # the tail is searched (a 50 MB abstract stays fast)
+        tail = max(0, len(text) - _COPYRIGHT_TAIL)
+        match = _TRAILING_COPYRIGHT.search(text, tail)
         if match and match.start() > 40:
             text = text[: match.start()]
     return text.strip()
@@ -315,3 +369,10 @@ def parse_export_date(value: str) -> str:
         return dt.date(y, m, d).isoformat()
     except ValueError:
         return ""
+
+
+def year_warning(value: str, line: int | None, field: str) -> ImportWarning | None:
+    """A warning when a date field holds no year at all (``PY  - 10 15``), else ``None``."""
+    if value.strip() and not normalize_year(value):
+        return ImportWarning(line, f"no year in {value.strip()[:40]!r}; year left empty", field)
+    return None

@@ -2,7 +2,9 @@
 
 Publishers' "Download citation" buttons write this format loosely: AIS eLibrary puts
 ``%T`` before ``%0`` and leaves ``%0`` and ``%A`` out of tables of contents, so records are
-separated by blank lines, or by a second ``%0`` inside one block.
+separated by blank lines, or by a second ``%0`` inside one block. A ``%0`` (the reference
+type) followed by another ``%0`` with nothing between them is a type that was overwritten,
+not a record: the second type counts, and no empty record is made.
 """
 
 from __future__ import annotations
@@ -13,43 +15,85 @@ from collections.abc import Iterator
 from reviewflow.errors import ImportFormatError
 from reviewflow.importers.base import (
     ENTRY_TYPES,
+    ImportWarning,
     ParsedExport,
     ParsedRecord,
+    TaggedRecord,
     clean_abstract,
     first,
     split_lines,
+    year_warning,
 )
 
 __all__ = ["EndnoteTaggedImporter", "iter_tagged_records"]
 
-_TAG = re.compile(r"^%([0-9A-Z@!#$&()*+^~>?])\s?(.*)$")
+_TAG = re.compile(r"^%([0-9A-Z@!#$&()*+^~>?])(?:\s(.*))?$")
 _LINE_PER_VALUE = frozenset({"K", "A", "E"})
 
+#: Tags a record field is read from; everything else goes to ``extra``.
+_MAPPED = frozenset(
+    {
+        "0",
+        "T",
+        "X",
+        "A",
+        "D",
+        "8",
+        "J",
+        "B",
+        "V",
+        "N",
+        "P",
+        "R",
+        "@",
+        "K",
+        "9",
+        "G",
+        "U",
+        "M",
+        "~",
+        "W",
+    }
+)
 
-def iter_tagged_records(lines: list[str], path: str) -> Iterator[tuple[int, dict[str, list[str]]]]:
-    """Yield ``(start line, {tag letter: [values]})`` per record."""
-    record: dict[str, list[str]] = {}
-    start = 0
+
+def iter_tagged_records(
+    lines: list[str], path: str, warnings: list[ImportWarning]
+) -> Iterator[TaggedRecord]:
+    """Yield each record (a block between blank lines, or from one ``%0`` to the next)."""
+    record = TaggedRecord(0)
     last = ""
     for number, raw in enumerate(lines, start=1):
         line = raw.lstrip("\ufeff").rstrip()
         if not line.strip():
-            if record:
-                yield start, record
-            record, last = {}, ""
+            if record.tags:
+                yield record
+            record, last = TaggedRecord(0), ""
             continue
         match = _TAG.match(line)
         if match:
-            tag, value = match.group(1), match.group(2).strip()
-            if tag == "0" and "0" in record:
-                yield start, record
-                record = {}
-            if not record:
-                start = number
-            record.setdefault(tag, []).append(value)
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if tag == "0" and "0" in record.tags:
+                if set(record.tags) == {"0"}:  # "%0 Serial" then "%0 Audio": retyped
+                    warnings.append(
+                        ImportWarning(
+                            record.lines["0"],
+                            f"reference type {record.tags['0'][-1]!r} is followed by "
+                            f"another type ({value!r}) with no fields between; the second "
+                            "one is used",
+                            "%0",
+                        )
+                    )
+                    record = TaggedRecord(0)
+                else:
+                    yield record
+                    record = TaggedRecord(0)
+            if not record.tags:
+                record.start = number
+            record.add(tag, value, number)
             last = tag
-        elif record and last:
-            values = record[last]
+        elif record.tags and last:
+            values = record.tags[last]
             if last in _LINE_PER_VALUE:
                 values.append(line.strip())
             else:
@@ -60,12 +104,13 @@ def iter_tagged_records(lines: list[str], path: str) -> Iterator[tuple[int, dict
                 path=path,
                 line=number,
             )
-    if record:
-        yield start, record
+    if record.tags:
+        yield record
 
 
-def tagged_fields(tags: dict[str, list[str]]) -> tuple[dict[str, object], str, str]:
+def tagged_fields(record: TaggedRecord) -> tuple[dict[str, object], str, str]:
     """Record-model fields, native id and database of one tagged record."""
+    tags = record.tags
     type_name = first(tags.get("0"))
     doi = first(tags.get("R"))
     isbn_issn = " ".join(tags.get("@", []))
@@ -87,6 +132,7 @@ def tagged_fields(tags: dict[str, list[str]]) -> tuple[dict[str, object], str, s
         "entry_type": entry_type,
         "language": first(tags.get("G")),
         "url": first(tags.get("U")),
+        "extra": record.extra(_MAPPED),
     }
     native = first(tags.get("M")) or doi
     return fields, native, first(tags.get("~"), tags.get("W"))
@@ -99,11 +145,17 @@ class EndnoteTaggedImporter:
     description = "EndNote tagged text (.enw, %T/%A tags)"
 
     def parse(self, text: str, path: str) -> ParsedExport:
+        warnings: list[ImportWarning] = []
         records = []
-        for start, tags in iter_tagged_records(split_lines(text), path):
-            fields, native, database = tagged_fields(tags)
-            records.append(ParsedRecord(fields, native, start, database))
+        for record in iter_tagged_records(split_lines(text), path, warnings):
+            fields, native, database = tagged_fields(record)
+            found = year_warning(first(record.tags.get("D")), record.lines.get("D"), "%D")
+            if found:
+                warnings.append(found)
+            records.append(ParsedRecord(fields, native, record.start, database))
         if not records:
             raise ImportFormatError("no EndNote tagged records ('%T ...' lines)", path=path)
         databases = {r.database for r in records}
-        return ParsedExport(records, self.name, databases.pop() if len(databases) == 1 else "")
+        database = databases.pop() if len(databases) == 1 else ""
+        warnings.sort(key=lambda w: w.line or 0)
+        return ParsedExport(records, self.name, database, warnings=warnings)

@@ -17,6 +17,7 @@ from defusedxml.ElementTree import fromstring
 from reviewflow.errors import ImportFormatError
 from reviewflow.importers.base import (
     ENTRY_TYPES,
+    ImportWarning,
     ParsedExport,
     ParsedRecord,
     clean_abstract,
@@ -26,6 +27,21 @@ from reviewflow.importers.base import (
 __all__ = ["EndnoteXmlImporter", "endnote_fields"]
 
 _PROVIDERS = {"NLM": "PubMed", "PUBMED": "PubMed", "OVID TECHNOLOGIES": "Ovid"}
+
+#: Elements a record field is read from (``container/child`` inside containers).
+_MAPPED = frozenset(
+    {
+        "ref-type", "rec-number", "contributors/authors", "titles/title",
+        "titles/secondary-title", "titles/alt-title", "periodical/full-title", "pages",
+        "volume", "number", "issue", "dates/year", "dates/pub-dates", "isbn", "abstract",
+        "keywords", "urls/related-urls", "urls/web-urls", "electronic-resource-num",
+        "remote-database-name", "remote-database-provider", "accession-num", "language",
+        "work-type",
+    }
+)  # fmt: skip
+#: The library's own bookkeeping, not part of the reference.
+_BOOKKEEPING = frozenset({"database", "source-app", "foreign-keys"})
+_CONTAINERS = frozenset({"contributors", "titles", "periodical", "dates", "urls"})
 
 
 def _text(element: Element | None) -> str:
@@ -45,6 +61,22 @@ def _all(record: Element, path: str) -> list[str]:
     for element in record.findall(path):
         found.extend(_values(element))
     return found
+
+
+def _extra(record: Element) -> dict[str, list[str] | str]:
+    """What no record field is read from: ``notes``, ``custom1``, ``label``, secondary
+    authors, short titles, ... under the element's name."""
+    extra: dict[str, list[str] | str] = {}
+    for child in record:
+        tag = str(child.tag)
+        if tag in _BOOKKEEPING:
+            continue
+        parts = [(f"{tag}/{sub.tag}", sub) for sub in child] if tag in _CONTAINERS else []
+        for name, element in parts or [(tag, child)]:
+            values = _values(element) if name not in _MAPPED else []
+            if values:
+                extra[name] = values if len(values) > 1 else values[0]
+    return extra
 
 
 def endnote_fields(record: Element) -> tuple[dict[str, object], str, str]:
@@ -71,6 +103,7 @@ def endnote_fields(record: Element) -> tuple[dict[str, object], str, str]:
     )
     pmcid = first([v for v in _all(record, "custom2") if v.upper().startswith("PMC")])
     isbn_field = " ".join(_values(one("isbn")))
+    extra = _extra(record)
     fields: dict[str, object] = {
         "title": " ".join(_values(one("titles/title"))),
         "abstract": clean_abstract(" ".join(_values(one("abstract")))),
@@ -82,7 +115,7 @@ def endnote_fields(record: Element) -> tuple[dict[str, object], str, str]:
             _text(one("titles/alt-title")),
         ),
         "volume": _text(one("volume")),
-        "issue": _text(one("number")),
+        "issue": first(_text(one("number")), _text(one("issue"))),  # Mendeley: <issue>
         "pages": _text(one("pages")),
         "doi": doi,
         "pmid": pmid,
@@ -96,7 +129,10 @@ def endnote_fields(record: Element) -> tuple[dict[str, object], str, str]:
         "entry_type": ENTRY_TYPES.get(type_name.upper(), "misc"),
         "language": _text(one("language")),
         "url": first(urls),
+        "extra": extra,
     }
+    if pmcid:
+        extra.pop("custom2", None)
     native = _text(one("rec-number")).strip() or accession or doi
     return fields, native, database
 
@@ -135,11 +171,16 @@ class EndnoteXmlImporter:
         for element in elements:
             fields, native, database = endnote_fields(element)
             records.append(ParsedRecord(fields, native, 0, database))
+        warnings = []
         if not records:
-            raise ImportFormatError("no <record> elements: not an EndNote XML export", path=path)
+            if root.tag not in {"xml", "records"}:
+                raise ImportFormatError(
+                    "no <record> elements: not an EndNote XML export", path=path
+                )
+            warnings.append(ImportWarning(1, "an EndNote XML export with no records"))
         databases = {r.database for r in records}
         database = databases.pop() if len(databases) == 1 else ""
-        return ParsedExport(records, self.name, database)
+        return ParsedExport(records, self.name, database, warnings=warnings)
 
 
 def _line_of(text: str, needle: str) -> int | None:

@@ -7,17 +7,38 @@ and platform, the date searched and the strategy as run, beside the counts.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from reviewflow.audit import StageAudit
-from reviewflow.importers import read_export, records_from_export
-from reviewflow.records import write_records
-from reviewflow.vocab import Stage
+import pandas as pd
 
-__all__ = ["run_import_stage"]
+from reviewflow.audit import StageAudit
+from reviewflow.importers import ParsedExport, read_export, records_from_export
+from reviewflow.records import write_records
+from reviewflow.vocab import EXTRA_FIELD, Stage
+
+__all__ = ["run_import_stage", "unmapped_fields"]
+
+#: Warnings listed in the audit (their total is always counted).
+_AUDITED_WARNINGS = 500
+
+
+def unmapped_fields(records: pd.DataFrame) -> Counter[str]:
+    """How many records carry each source field that no record field was read from."""
+    counts: Counter[str] = Counter()
+    for cell in records[EXTRA_FIELD]:
+        if cell:
+            counts.update(json.loads(cell).keys())
+    return counts
+
+
+def warnings_audit(parsed: ParsedExport, path: str) -> list[str]:
+    return [w.describe(path) for w in parsed.warnings[:_AUDITED_WARNINGS]]
+
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +83,15 @@ def run_import_stage(
         write_records(records, out_records)
         without_abstract = int((records["abstract"] == "").sum())
         without_doi = int((records["doi"] == "").sum())
+        unmapped = unmapped_fields(records)
         audit.counts.update(
             {
                 "records_in_file": len(parsed.records),
                 "records_out": len(records),
                 "without_abstract": without_abstract,
                 "without_doi": without_doi,
+                "records_with_unmapped_fields": int((records[EXTRA_FIELD] != "").sum()),
+                "warnings": len(parsed.warnings),
             }
         )
         audit.details.update(
@@ -83,6 +107,9 @@ def run_import_stage(
                 "exported_at": parsed.exported_at,
                 "query": entry.get("query", ""),
                 "notes": entry.get("notes", ""),
+                # source field -> records holding it, kept in the 'extra' column
+                "unmapped_fields": dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "warnings": warnings_audit(parsed, os.fspath(export_path)),
             }
         )
         logger.info(

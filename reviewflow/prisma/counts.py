@@ -497,8 +497,14 @@ def load_counts(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def audits_at(paths: Sequence[str | os.PathLike[str]]) -> list[dict[str, Any]]:
-    """The audit records at ``paths`` (the rule's declared inputs), nothing else under results/."""
-    wanted = {Path(p).as_posix() for p in paths}
+    """The audit records at ``paths`` (the rule's declared inputs), nothing else under results/.
+
+    They come back in the order of ``paths`` (process order, as the rule declares them),
+    not in the order the jobs happened to start, so a cluster run and a local run number
+    the report's footnotes alike.
+    """
+    order = list(dict.fromkeys(Path(p).as_posix() for p in paths))
+    wanted = set(order)
     found: dict[str, dict[str, Any]] = {}
     for root in sorted({Path(p).parent for p in paths}):
         for audit in load_audits(root):
@@ -507,7 +513,7 @@ def audits_at(paths: Sequence[str | os.PathLike[str]]) -> list[dict[str, Any]]:
     missing = sorted(wanted - set(found))
     if missing:
         raise DataError("audit record missing", path=missing[0])
-    return sorted(found.values(), key=lambda a: (a.get("started", ""), a.get("path", "")))
+    return [found[path] for path in order]
 
 
 def run_count_prisma(

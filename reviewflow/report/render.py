@@ -234,6 +234,7 @@ PROGRESS_COLUMNS = (
     "recall_lower_bound",
     "p_value",
     "stop_criterion_met",
+    "records_to_go",
     "consecutive_irrelevant_met",
     "fraction_screened_met",
 )

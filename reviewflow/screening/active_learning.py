@@ -15,6 +15,7 @@ learns from a new inclusion before choosing the next record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,10 +126,13 @@ def simulate_order(
     priors: list[int],
     ranker: Ranker,
     settings: LoopSettings | None = None,
+    on_fit: Callable[[int, np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Full screening order of every row when labels ``y`` are revealed one by one.
 
     Returns the order (priors first) and how many times the model was retrained.
+    ``on_fit(n_screened, scores)`` sees every scoring of the pool, so stopping rules that
+    read the model's scores of unscreened records can be replayed on the same run.
     """
     settings = settings or LoopSettings()
     n = X.shape[0]
@@ -144,6 +148,8 @@ def simulate_order(
             ranker, X, labelled, y[labelled], pseudo_negatives=settings.pseudo_negatives
         )
         fits += 1
+        if on_fit is not None:
+            on_fit(len(order), scores)
         candidates = np.flatnonzero(~screened)
         take = min(settings.step(len(order)), len(candidates))
         if uncertain_left > 0:

@@ -6,6 +6,10 @@ deduplicated study (or the study id itself): the decision applies to the study.
 ``decision`` is ``include``, ``exclude`` or ``maybe`` (any case). ``date`` is ``YYYY-MM-DD``
 (optionally with a time); rows are applied in date order, then file and line order, so a
 reviewer who changes their mind adds a later row. Lines starting with ``#`` are comments.
+``undo`` takes back the same reviewer's latest standing decision on the study (the one
+before it stands again, or none): a correction appended as a row, so history is never
+rewritten. The screening app writes dates with a UTC time (``2026-12-01T09:30:05Z``), which
+orders two reviewers' decisions of one day.
 
 With several reviewers, each reviewer's latest decision per study counts; studies where
 reviewers disagree are conflicts. A conflict is settled by a decision of the adjudicator
@@ -163,7 +167,8 @@ class MergedDecisions:
 
     ``final``: study -> include/exclude/maybe; ``order``: studies in the order they were
     first decided (the screening history the stopping rules replay); ``conflicts``: study
-    -> {reviewer: decision} where reviewers disagree and no adjudicator settled it.
+    -> {reviewer: decision} where reviewers disagree and no adjudicator settled it;
+    ``adjudicated``: study -> the adjudicator's standing decision.
     """
 
     final: dict[str, str] = field(default_factory=dict)
@@ -172,6 +177,7 @@ class MergedDecisions:
     conflicts: dict[str, dict[str, str]] = field(default_factory=dict)
     resolved: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    adjudicated: dict[str, DecisionRow] = field(default_factory=dict)
 
 
 def _chronological(rows: Iterable[DecisionRow]) -> list[DecisionRow]:
@@ -180,18 +186,38 @@ def _chronological(rows: Iterable[DecisionRow]) -> list[DecisionRow]:
 
 
 def merge_decisions(rows: Iterable[DecisionRow], adjudicator: str = "") -> MergedDecisions:
-    """Latest decision per reviewer and study; conflicts between reviewers; the final call."""
+    """Latest decision per reviewer and study; conflicts between reviewers; the final call.
+
+    Each (study, reviewer) keeps a stack of decisions: a decision pushes, ``undo`` pops. A
+    study enters ``order`` when it gains its first standing decision and leaves it when an
+    undo takes its last one away (so a study undone and decided again counts from then).
+    """
     merged = MergedDecisions()
-    seen: set[str] = set()
-    adjudicated: dict[str, DecisionRow] = {}
-    for row in _chronological(rows):
-        if row.study_id not in seen:
-            seen.add(row.study_id)
-            merged.order.append(row.study_id)
-        if adjudicator and row.reviewer == adjudicator:
-            adjudicated[row.study_id] = row
+    stacks: dict[tuple[str, str], list[DecisionRow]] = {}
+    standing: dict[str, int] = {}  # study -> decisions standing, over all reviewers
+    entered: dict[str, int] = {}  # study -> position at which it was (last) first decided
+    for position, row in enumerate(_chronological(rows)):
+        key = (row.study_id, row.reviewer)
+        stack = stacks.setdefault(key, [])
+        if row.decision == Decision.UNDO:
+            if stack:
+                stack.pop()
+                standing[row.study_id] -= 1
+                if not standing[row.study_id]:
+                    del entered[row.study_id]
             continue
-        merged.by_reviewer.setdefault(row.study_id, {})[row.reviewer] = row
+        stack.append(row)
+        standing[row.study_id] = standing.get(row.study_id, 0) + 1
+        entered.setdefault(row.study_id, position)
+    merged.order = sorted(entered, key=entered.__getitem__)
+    adjudicated = merged.adjudicated
+    for (study_id, reviewer), stack in stacks.items():
+        if not stack:
+            continue
+        if adjudicator and reviewer == adjudicator:
+            adjudicated[study_id] = stack[-1]
+        else:
+            merged.by_reviewer.setdefault(study_id, {})[reviewer] = stack[-1]
     for study_id in merged.order:
         votes = {r: d.decision for r, d in merged.by_reviewer.get(study_id, {}).items()}
         notes = [d.note for d in merged.by_reviewer.get(study_id, {}).values() if d.note]
@@ -217,7 +243,7 @@ def cohen_kappa(merged: MergedDecisions) -> dict[str, float | int | None]:
     """
     reviewers = sorted({r for votes in merged.by_reviewer.values() for r in votes})
     out: dict[str, float | int | None] = {}
-    labels = sorted(_VALUES)
+    labels = sorted(_VALUES - {Decision.UNDO.value})
     for a, b in combinations(reviewers, 2):
         pairs = [
             (votes[a].decision, votes[b].decision)

@@ -224,63 +224,19 @@ RANKERS: dict[str, Callable[..., Ranker]] = {
 }
 
 #: Named presets: a model, its parameters and its retraining schedule, chosen by
-#: ``screening.model.name``. Figures are mean WSS@95 over the seven labelled sets in
-#: ../shared/data/screening (benchmarks/screening.py; word 1-2-gram + character 3-5-gram
-#: TF-IDF, 1 + 1 random priors, priors counted as screened) and, where given, mean ATD.
-#: ASReview LAB 3.0.8's elas_u4 scores WSS@95 0.515, ATD 0.144.
+#: ``screening.model.name``. Only the default is kept here; the settings it was measured
+#: against are in benchmarks/screening_presets.py and their figures in docs/screening.md.
 PRESETS: dict[str, dict[str, Any]] = {
     # Ridge classifier (alpha 1, class-weighted) blended with Rocchio feedback: cosine
     # similarity to (relevant centroid - 0.5 x irrelevant centroid), weight 1 / (1 +
-    # relevant screened). benchmarks/screening.py --seeds 42,43,44,45,46 --model
-    # reviewflow-default,svm-feedback,svm-plain: WSS@95 0.582, ATD 0.144 (svm-feedback 0.572
-    # / 0.144, svm-plain 0.576 / 0.146); leave one data set out on WSS@95 picks it on 7 of 7
-    # folds (held-out mean 0.582); ATD better than svm-feedback on 5 of 7 sets.
+    # relevant screened). Picked by leaving one data set out on WSS@95 over the seven
+    # labelled sets (benchmarks/screening.py --model reviewflow-default,svm-feedback,
+    # svm-plain): held-out WSS@95 0.582, ATD 0.144 (5 seeds).
     "reviewflow-default": {
         "name": "ridge+feedback",
         "params": {"alpha": 1.0, "k": 1.0, "irrelevant": 0.5},
         "loop": {"retrain_every_until": 50, "growth": 0.1, "max_step": 200},
     },
-    # The previous default: linear SVM (class-weighted, C 0.05) with the same feedback.
-    # Chosen by leave-one-data-set-out on mean ATD (seeds 42-44, 16 settings): picked on
-    # 6 of 7 folds, held-out ATD 0.143; ATD equal or better than the plain SVM on all
-    # seven sets. 5 seeds (42-46): WSS@95 0.572, ATD 0.144; plain SVM 0.576, 0.146.
-    # Measured alongside (seeds 42-44, WSS@95 / ATD): plain SVM C 0.05 0.578 / 0.146;
-    # feedback k 1 without negative part 0.564 / 0.146, k 2 0.549 / 0.146, k 3 0.557 /
-    # 0.146, k 10 0.481 / 0.151, k 0.5 0.578 / 0.144, irrelevant 1.0 0.572 / 0.146,
-    # irrelevant 0.25 0.566 / 0.145; retrain every record until
-    # 100 0.581 / 0.144 (with feedback 0.575 / 0.143); until 200, growth 0.05 0.562 /
-    # 0.144; logreg C 10 0.582 / 0.146 (9x slower); logreg+svm (C 1, 0.05) 0.575 / 0.145;
-    # SVM C 0.03 0.566 / 0.146; title x3 0.572 / 0.145; char weight 0.7 0.550 / 0.147;
-    # LSA block (100-200 SVD topics of the word TF-IDF) 0.548-0.557 / 0.147-0.152.
-    # Earlier (seeds 42-43, WSS@95 only): C 0.1 0.574; word min_df 2 0.582; char weight
-    # 0.3 0.577; title once 0.573; word unigrams only 0.519; positive weighting (ratio 3,
-    # as ASReview's balancer) 0.521, ratio 0.5 0.565; AutoTAR pseudo-negatives (30 random
-    # unscreened as irrelevant) 0.547; svm+nb 0.506; 10 early uncertainty queries 0.577
-    # vs 0.592 for max (seed 42). Retraining after every record throughout scored 0.485
-    # against 0.503 for this schedule on the four small sets (3 seeds), at 4x the time.
-    # Seeds 42-46 (svm-feedback 0.572 / 0.144): ridge + feedback 0.582 / 0.144; SVM C 0.1 / 0.3
-    # + feedback 0.573 / 0.144, 0.578 / 0.143; nearest-relevant feedback 0.540 / 0.145;
-    # MiniLM sentence embedding stacked with TF-IDF 0.577 / 0.144. The ceiling of these
-    # views (benchmarks/screening_ceiling.py, docs/screening.md) is ATD 0.123-0.159.
-    "svm-feedback": {
-        "name": "svm+feedback",
-        "params": {"C": 0.05, "k": 1.0, "irrelevant": 0.5},
-        "loop": {"retrain_every_until": 50, "growth": 0.1, "max_step": 200},
-    },
-    # The previous default: the plain class-weighted linear SVM, C 0.05 (see above).
-    "svm-plain": {
-        "name": "svm",
-        "params": {"C": 0.05},
-        "loop": {"retrain_every_until": 50, "growth": 0.1, "max_step": 200},
-    },
-    # Mean of standardised logistic regression (C 1) and SVM (C 0.1) scores: 0.586.
-    "logreg+svm": {"name": "logreg+svm", "params": {"C": 1.0, "svm_C": 0.1}},
-    # Logistic regression alone (C 1, class-weighted): 0.58 on seed 42, slower than SVM.
-    "logreg": {"name": "logreg", "params": {"C": 1.0}},
-    "svm": {"name": "svm", "params": {"C": 0.1}},
-    # Naive Bayes (ASReview v1's classifier) with smoothing for our vectors; alone or with
-    # the SVM (svm+nb: 0.506) it ranks worse than the SVM alone.
-    "nb": {"name": "nb", "params": {"alpha": 0.01}},
 }
 
 

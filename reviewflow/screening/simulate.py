@@ -14,8 +14,8 @@ import logging
 import math
 import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,10 +32,11 @@ from reviewflow.screening.features import (
 )
 from reviewflow.screening.models import PRESETS, make_ranker
 from reviewflow.screening.stopping import (
+    STOPPERS,
     ScreeningHistory,
     StopSettings,
     buscar_p_values,
-    evaluate_stopper,
+    get_stopper,
     switch_point,
 )
 
@@ -43,8 +44,11 @@ __all__ = [
     "SimulationResult",
     "read_labelled",
     "run_simulation",
+    "first_stop",
+    "replay_rule",
     "stopping_report",
     "write_order",
+    "write_stop_order",
 ]
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,8 @@ class SimulationResult:
     priors: list[int]
     fits: int
     seconds: float
+    #: (records screened, scores of every row) at each retraining, when kept
+    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
 
 def read_labelled(
@@ -134,8 +140,14 @@ def run_simulation(
     seed: int = 42,
     model: Mapping[str, Any] | None = None,
     features: Mapping[str, Any] | None = None,
+    on_fit: Callable[[int, np.ndarray], None] | None = None,
+    keep_scores: bool = False,
 ) -> SimulationResult:
-    """Screen every record of a labelled frame in active learning order."""
+    """Screen every record of a labelled frame in active learning order.
+
+    ``keep_scores`` keeps the model's scores at every retraining (float32), which the
+    score-based stopping rules need when they are replayed.
+    """
     started = time.perf_counter()
     y = frame["_label"].to_numpy(dtype=int)
     rng = np.random.default_rng(seed)
@@ -147,8 +159,16 @@ def run_simulation(
     X = build_features(texts, fsettings, authors=author_texts(frame))
     name, params, loop = resolve_model(model)
     ranker = make_ranker(name, params, seed=seed)
-    order, fits = simulate_order(X, y, priors, ranker, loop)
-    return SimulationResult(order, y, priors, fits, time.perf_counter() - started)
+    snapshots: list[tuple[int, np.ndarray]] = []
+
+    def record(n_screened: int, scores: np.ndarray) -> None:
+        if keep_scores:
+            snapshots.append((n_screened, scores.astype(np.float32)))
+        if on_fit is not None:
+            on_fit(n_screened, scores)
+
+    order, fits = simulate_order(X, y, priors, ranker, loop, on_fit=record)
+    return SimulationResult(order, y, priors, fits, time.perf_counter() - started, snapshots)
 
 
 def write_order(result: SimulationResult, path: str | os.PathLike[str]) -> None:
@@ -164,64 +184,174 @@ def write_order(result: SimulationResult, path: str | os.PathLike[str]) -> None:
         out.to_csv(handle, index=False, lineterminator="\n")
 
 
-def _buscar_run(
-    ranked_labels: np.ndarray, n_total: int, settings: StopSettings, seed: int
-) -> tuple[int, int, int | None]:
-    """(records screened, relevant found, switch point) under the two-phase buscar rule."""
-    switch = switch_point(ranked_labels.tolist(), n_total, settings)
-    if switch is None:
-        return n_total, int(ranked_labels.sum()), None
-    r_al = int(ranked_labels[:switch].sum())
-    urn = ranked_labels[switch:].copy()
+def _prefix_history(y_order: np.ndarray, n: int, snapshots: _Snapshots | None) -> ScreeningHistory:
+    history = ScreeningHistory(n_total=len(y_order), ranked=y_order[:n].tolist())
+    if snapshots is not None:
+        history.scores = snapshots.at(n)
+    return history
+
+
+class _Snapshots:
+    """The model's scores at each retraining, to replay score-based rules.
+
+    A screened record's score is the one it had when the model offered it (out of sample:
+    the model had not seen its label); unscreened records carry the latest scores.
+    """
+
+    def __init__(self, order: np.ndarray, fits: list[tuple[int, np.ndarray]]) -> None:
+        self.order = order
+        self.n = np.asarray([n for n, _ in fits], dtype=int)
+        self.scores = [s for _, s in fits]
+        self.offered = np.full(len(order), np.nan)
+        for j, start in enumerate(self.n):
+            end = self.n[j + 1] if j + 1 < len(self.n) else len(order)
+            rows = order[start:end]
+            self.offered[start:end] = self.scores[j][rows]
+
+    def at(self, n_screened: int) -> tuple[np.ndarray, np.ndarray] | None:
+        j = int(np.searchsorted(self.n, n_screened, side="right")) - 1
+        if j < 0:
+            return None
+        seen = self.offered[:n_screened]
+        if np.isnan(seen).any():  # the priors were never offered by a model
+            seen = np.where(
+                np.isnan(seen), np.nanmean(seen) if (~np.isnan(seen)).any() else 0, seen
+            )
+        return seen, self.scores[j][self.order[n_screened:]]
+
+
+def first_stop(
+    rule: str,
+    y_order: np.ndarray,
+    settings: StopSettings,
+    snapshots: _Snapshots | None = None,
+    checks: int = 250,
+) -> int:
+    """Records screened in model order when a ranked-phase rule is first met (all if never).
+
+    The rule is checked every ``N / checks`` records (every record on small pools); once
+    met, the last step is searched for the first record at which it was met: by bisection
+    for monotone rules, record by record for the others.
+    """
+    stopper = get_stopper(rule)
+    n_total = len(y_order)
+    step = max(1, n_total // checks)
+
+    def met(n: int) -> bool:
+        return stopper.met(_prefix_history(y_order, n, snapshots), settings)
+
+    prev = 0
+    for n in range(min(step, n_total), n_total + step, step):
+        n = min(n, n_total)
+        if met(n):
+            if stopper.monotone:
+                lo, hi = prev, n
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    if met(mid):
+                        hi = mid
+                    else:
+                        lo = mid
+                return hi
+            return next((m for m in range(prev + 1, n) if met(m)), n)
+        prev = n
+        if n == n_total:
+            break
+    return n_total
+
+
+def sample_order(remaining: np.ndarray, seed: int) -> np.ndarray:
+    """The random order in which records left at the switch are drawn (seeded)."""
+    urn = np.asarray(remaining).copy()
     np.random.default_rng(seed + 7919).shuffle(urn)
-    n_urn = len(urn)
-    p = buscar_p_values(n_urn, urn, r_al, settings.recall_target)
+    return urn
+
+
+def replay_rule(
+    rule: str,
+    result: SimulationResult,
+    settings: StopSettings,
+    seed: int,
+    snapshots: _Snapshots | None = None,
+) -> tuple[np.ndarray, int | None]:
+    """Rows a reviewer screens, in order, until ``rule`` says stop; and the switch point.
+
+    Ranked-phase rules screen a prefix of the model's order. ``buscar`` screens in model
+    order until its switch, then draws the records left at random until its test rejects
+    "recall < target".
+    """
+    y_order = result.labels[result.order]
+    n_total = len(y_order)
+    if not get_stopper(rule).needs_sample:
+        stop = first_stop(rule, y_order, settings, snapshots)
+        return result.order[:stop], None
+    switch = switch_point(y_order.tolist(), n_total, settings)
+    if switch is None:
+        return result.order, None
+    r_al = int(y_order[:switch].sum())
+    urn = sample_order(result.order[switch:], seed)
+    p = buscar_p_values(len(urn), result.labels[urn], r_al, settings.recall_target)
     hit = np.flatnonzero(p < settings.alpha)
-    drawn = int(hit[0]) + 1 if len(hit) else n_urn
-    return switch + drawn, r_al + int(urn[:drawn].sum()), switch
+    drawn = int(hit[0]) + 1 if len(hit) else len(urn)
+    return np.concatenate([result.order[:switch], urn[:drawn]]), switch
 
 
 def stopping_report(
-    result: SimulationResult, settings: StopSettings | None = None, seed: int = 42
+    result: SimulationResult,
+    settings: StopSettings | None = None,
+    seed: int = 42,
+    rules: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """For each stopping rule: records screened when it fires and the recall reached."""
     settings = settings or StopSettings()
-    y_order = result.labels[result.order]
-    n, total = len(y_order), int(y_order.sum())
-    rows = []
-    screened, found, switch = _buscar_run(y_order, n, settings, seed)
-    rows.append(("buscar", screened, found, switch))
-    for rule in ("buscar_ranked", "consecutive_irrelevant", "fraction_screened"):
-        stop_at = n
-        step = 1 if rule != "buscar_ranked" else max(1, n // 200)
-        for i in range(1, n + 1):
-            if rule == "buscar_ranked" and i % step and i != n:
-                continue
-            history = ScreeningHistory(n_total=n, ranked=y_order[:i].tolist())
-            if evaluate_stopper(rule, history, settings).met:
-                stop_at = i
-                break
-        rows.append((rule, stop_at, int(y_order[:stop_at].sum()), None))
+    snapshots = _Snapshots(result.order, result.snapshots) if result.snapshots else None
+    n, total = len(result.order), int(result.labels.sum())
     report = []
-    for rule, screened, found, switch in rows:
+    for rule in rules or list(STOPPERS):
+        rows, switch = replay_rule(rule, result, settings, seed, snapshots)
+        found = int(result.labels[rows].sum())
         recall = found / total
         report.append(
             {
                 "rule": rule,
+                "default": rule == settings.rule,
                 "recall_target": settings.recall_target,
                 "confidence": settings.confidence,
                 "records": n,
                 "relevant": total,
-                "records_screened": screened,
-                "fraction_screened": round(screened / n, 4),
+                "records_screened": len(rows),
+                "fraction_screened": round(len(rows) / n, 4),
                 "relevant_found": found,
                 "recall": round(recall, 4),
                 "target_reached": bool(recall >= settings.recall_target - 1e-9),
                 "switched_to_sampling_at": "" if switch is None else switch,
-                "work_saved": round(1 - screened / n, 4),
+                "work_saved": round(1 - len(rows) / n, 4),
             }
         )
     return report
+
+
+def write_stop_order(
+    result: SimulationResult,
+    path: str | os.PathLike[str],
+    settings: StopSettings,
+    seed: int,
+) -> np.ndarray:
+    """Every row the configured rule has a reviewer screen, in screening order."""
+    snapshots = _Snapshots(result.order, result.snapshots) if result.snapshots else None
+    rows, switch = replay_rule(settings.rule, result, settings, seed, snapshots)
+    phase = ["ranked" if switch is None or i < switch else "sampling" for i in range(len(rows))]
+    out = pd.DataFrame(
+        {
+            "row": rows,
+            "label_included": result.labels[rows],
+            "prior": [1 if i < len(result.priors) else 0 for i in range(len(rows))],
+            "phase": phase,
+        }
+    )
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        out.to_csv(handle, index=False, lineterminator="\n")
+    return rows
 
 
 def needed_for(target: float, relevant: int) -> int:

@@ -5,19 +5,21 @@ and every decision file, maps decisions to studies, retrains the model, and writ
 batch to screen. A study already decided is never asked again, also after a search update
 adds new studies (decisions are keyed by record id and follow the record into its study).
 
-Phases (see :mod:`reviewflow.screening.stopping`): ``ranked`` (batches in model order) until
-the heuristic trigger fires on the decision history, then ``sampling`` (batches drawn at
-random from the studies left at that point, in a fixed seeded order so reruns agree), then
-``stopped`` once the hypergeometric test rejects "recall < target" (or ``complete``).
+Phases (see :mod:`reviewflow.screening.stopping`): ``ranked`` (batches in model order)
+until the configured rule is met (``stopped``) or nothing is left (``complete``). Rules that
+end with a random sample (``buscar``) switch to ``sampling`` when their trigger fires on the
+decision history: batches are then drawn at random from the studies left at that point, in
+a fixed seeded order so reruns agree. Every row of ``progress.csv`` and the audit record
+say in plain words where screening stands (:func:`~reviewflow.screening.stopping.current_status`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -42,13 +44,11 @@ from reviewflow.screening.features import (
 from reviewflow.screening.models import make_ranker
 from reviewflow.screening.simulate import resolve_model
 from reviewflow.screening.stopping import (
-    STOPPERS,
     ScreeningHistory,
     StopSettings,
+    current_status,
     evaluate_stopper,
-    phase_of,
-    recall_bounds,
-    sample_needed,
+    get_stopper,
     switch_point,
 )
 from reviewflow.vocab import Decision, Stage
@@ -131,6 +131,8 @@ def split_history(
     """
     n_total = len(pool)
     labels = [lab for _, lab in ordered_labels]
+    if not get_stopper(settings.rule).needs_sample:
+        return ScreeningHistory(n_total=n_total, ranked=labels), None, []
     switch = switch_point(labels, n_total, settings)
     if switch is None:
         return ScreeningHistory(n_total=n_total, ranked=labels), None, []
@@ -159,7 +161,7 @@ def _progress_rows(
     checkpoints = list(range(batch_size, len(ordered), batch_size)) + [len(ordered)]
     for batch, upto in enumerate(checkpoints, start=1):
         history, switch, _ = split_history(ordered[:upto], pool, settings, seed)
-        status = evaluate_stopper(settings.rule, history, settings)
+        status = current_status(history, settings)
         heur = {
             name: evaluate_stopper(name, history, settings).met
             for name in ("consecutive_irrelevant", "fraction_screened")
@@ -170,7 +172,7 @@ def _progress_rows(
                 "records_screened": upto,
                 "records_total": len(pool),
                 "included_so_far": history.n_relevant,
-                "phase": phase_of(history, settings),
+                "phase": status.phase,
                 "switched_at": "" if switch is None else switch,
                 "sample_screened": len(history.sample),
                 "sample_included": int(sum(history.sample)),
@@ -181,16 +183,50 @@ def _progress_rows(
                 "recall_target": settings.recall_target,
                 "confidence": settings.confidence,
                 "stop_criterion_met": status.met,
+                "records_to_go": "" if status.records_to_go is None else status.records_to_go,
                 "consecutive_irrelevant_met": heur["consecutive_irrelevant"],
                 "fraction_screened_met": heur["fraction_screened"],
+                "status": status.sentence(),
                 "basis": status.basis,
             }
         )
     return rows
 
 
+def _cross_validated_scores(
+    name: str,
+    params: Mapping[str, Any],
+    seed: int,
+    X: Any,
+    labelled: np.ndarray,
+    labels: np.ndarray,
+    folds: int = 5,
+) -> np.ndarray:
+    """Scores of the screened records by models that did not see their labels (k-fold)."""
+    out = np.zeros(len(labelled))
+    fold = np.arange(len(labelled)) % folds
+    for f in range(folds):
+        train = fold != f
+        if len(set(labels[train].tolist())) < 2:
+            continue
+        ranker = make_ranker(name, params, seed=seed).fit(X[labelled[train]], labels[train])
+        out[~train] = ranker.score(X[labelled[~train]])
+    return out
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
+
+
+def _threshold_variants(settings: StopSettings) -> tuple[str, list[Any]]:
+    """The rule's own threshold and the values beside the current one to show."""
+    if settings.rule == "biased_urn":
+        return "bias", sorted({max(1.0, settings.bias / 2), settings.bias, settings.bias * 2})
+    if settings.rule == "consecutive_irrelevant":
+        base = settings.consecutive_irrelevant
+        return "consecutive_irrelevant", sorted({max(10, base // 2), base, base * 2})
+    base = settings.switch_after_consecutive_irrelevant
+    return "switch_after_consecutive_irrelevant", sorted({max(10, base // 2), base, base * 2})
 
 
 def _threshold_rows(
@@ -198,62 +234,39 @@ def _threshold_rows(
 ) -> list[dict[str, Any]]:
     """What moving each threshold would change, on the decisions made so far.
 
-    One row per (switch trigger, recall target, confidence): the phase the review would be
-    in, whether the stop criterion would be met, the recall estimate and bound, and the
-    fewest records still to screen before the rule could stop (records to the switch plus
-    random draws needed if none of them is relevant; each relevant draw adds more).
+    One row per (the rule's own threshold, recall target, confidence): the phase the
+    review would be in, whether the stop criterion would be met, the recall estimate and
+    bound, and the fewest records still to screen before the rule could stop if none of
+    them is relevant (each relevant one adds more).
     """
     targets = sorted({0.8, 0.9, 0.95, 0.99, settings.recall_target})
     confidences = sorted({0.9, 0.95, 0.99, settings.confidence})
-    base = settings.switch_after_consecutive_irrelevant
-    limits = sorted({max(10, base // 2), base, base * 2})
+    key, values = _threshold_variants(settings)
+    current = getattr(settings, key)
     rows = []
-    n_total = len(pool)
-    for limit in limits:
+    for value in values:
         for target in targets:
             for conf in confidences:
-                s = StopSettings(
-                    **{
-                        **settings.__dict__,
-                        "recall_target": target,
-                        "confidence": conf,
-                        "switch_after_consecutive_irrelevant": limit,
-                    }
-                )
+                s = replace(settings, recall_target=target, confidence=conf, **{key: value})
                 history, switch, _ = split_history(ordered, pool, s, seed)
-                status = evaluate_stopper("buscar", history, s)
-                r_seen = history.n_relevant
-                if switch is None:
-                    run = 0
-                    for _, lab in reversed(ordered):
-                        if lab:
-                            break
-                        run += 1
-                    frac_left = math.ceil(s.switch_after_fraction * n_total) - len(ordered)
-                    to_switch = max(0, min(limit - run, frac_left))
-                    n_urn = n_total - len(ordered) - to_switch
-                    left = to_switch + (sample_needed(n_urn, 0, 0, r_seen, s) if r_seen else n_urn)
-                    estimate, lower = status.recall_estimate, status.recall_lower_bound
-                else:
-                    r_al = int(sum(history.ranked))
-                    n_urn = n_total - len(history.ranked)
-                    n, k = len(history.sample), int(sum(history.sample))
-                    left = sample_needed(n_urn, n, k, r_al, s)
-                    estimate, lower = recall_bounds(n_urn, n, k, r_seen, s.alpha)
+                status = current_status(history, s)
                 rows.append(
                     {
-                        "switch_after_consecutive_irrelevant": limit,
+                        "rule": s.rule,
+                        key: value,
                         "recall_target": target,
                         "confidence": conf,
-                        "phase": phase_of(history, s),
+                        "phase": status.phase,
                         "switched_at": "" if switch is None else switch,
                         "stop_criterion_met": status.met,
                         "p_value": _fmt(status.p_value),
-                        "estimated_recall": _fmt(estimate),
-                        "recall_lower_bound": _fmt(lower),
-                        "min_records_left_to_screen": int(left),
+                        "estimated_recall": _fmt(status.recall_estimate),
+                        "recall_lower_bound": _fmt(status.recall_lower_bound),
+                        "min_records_left_to_screen": (
+                            "" if status.records_to_go is None else int(status.records_to_go)
+                        ),
                         "is_current_config": (
-                            limit == base
+                            value == current
                             and target == settings.recall_target
                             and conf == settings.confidence
                         ),
@@ -321,8 +334,7 @@ def run_screening_stage(
     batch_size = int(params.get("batch_size", 50))
     model_cfg = dict(params.get("model") or {})
     stop_settings = StopSettings.from_config(params.get("stopping"))
-    if stop_settings.rule not in STOPPERS:
-        evaluate_stopper(stop_settings.rule, ScreeningHistory(1), stop_settings)
+    get_stopper(stop_settings.rule)  # an unknown rule fails before any work
     outputs = [
         out_ranking,
         out_next_batch_csv,
@@ -380,8 +392,14 @@ def run_screening_stage(
 
         # phase and next batch
         history, switch, urn_left = split_history(ordered, pool, stop_settings, seed)
-        phase = phase_of(history, stop_settings)
-        status = evaluate_stopper(stop_settings.rule, history, stop_settings)
+        if stop_settings.rule == "quant" and basis == "model" and len(labelled):
+            unscreened = np.setdiff1d(np.arange(len(pool)), labelled)
+            history.scores = (
+                _cross_validated_scores(name, model_params, seed, X, labelled, labels),
+                scores[unscreened],
+            )
+        status = current_status(history, stop_settings)
+        phase = status.phase
         # An update screens only studies first seen in this run (update.screen_only_new):
         # what an earlier run left unscreened after its stopping rule is not asked again.
         run_label = str(params.get("run_label") or "")
@@ -503,18 +521,20 @@ def run_screening_stage(
             switched_at=switch,
             score_basis=basis,
             stop_rule=stop_settings.rule,
+            stop_criterion=status.criterion,
             stop_criterion_met=status.met,
             estimated_recall=status.recall_estimate,
             recall_lower_bound=status.recall_lower_bound,
             p_value=status.p_value,
+            records_to_go=status.records_to_go,
+            stop_status=status.sentence() if ordered else "No study screened yet.",
         )
         log.info(
-            "%d studies, %d screened (%d relevant), phase %s, next batch %d",
+            "%d studies, phase %s, next batch %d. %s",
             len(pool),
-            len(finals),
-            history.n_relevant,
             phase,
             len(batch_idx),
+            status.sentence(),
         )
     return audit.record or {}
 
@@ -535,8 +555,10 @@ _PROGRESS_COLUMNS = [
     "recall_target",
     "confidence",
     "stop_criterion_met",
+    "records_to_go",
     "consecutive_irrelevant_met",
     "fraction_screened_met",
+    "status",
     "basis",
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewflow.normalize import (
+    CorporateName,
     normalize_author,
     normalize_authors,
     normalize_doi,
@@ -34,13 +35,28 @@ from reviewflow.normalize import (
         ("DOI 10.3892/ijo_00000353", "10.3892/ijo_00000353"),
         ("https://doi.org/10.1002%2F%28SICI%291097-0258", "10.1002/(sici)1097-0258"),
         ("10.1038/srep16696 [doi]", "10.1038/srep16696"),
+        ("10.1038/srep16696[doi]", "10.1038/srep16696"),
+        # SICI DOIs hold brackets, "<", ">" and ";": kept whole (they are different papers)
+        (
+            "10.1892/0891-6640(2007)21[394:GCOARH]2.0.CO;2",
+            "10.1892/0891-6640(2007)21[394:gcoarh]2.0.co;2",
+        ),
+        (
+            "https://doi.org/10.1002/(SICI)1097-4636(199709)36:4<560::AID-JBM13>3.0.CO;2-F",
+            "10.1002/(sici)1097-4636(199709)36:4<560::aid-jbm13>3.0.co;2-f",
+        ),
+        ("10.1002/1097-0142(20000701)89:1<135::aid-cncr18>3.0.co;2-#", None),
+        # what exports glue on: a closing bracket without its opening one, punctuation
+        ("(doi: 10.1016/S0140-6736(05)67486-1).", "10.1016/s0140-6736(05)67486-1"),
+        ("see 10.1000/abc];", "10.1000/abc"),
+        ('<a href="https://doi.org/10.1000/x">10.1000/x</a>', "10.1000/x"),
         ("not a doi", ""),
         ("", ""),
         (None, ""),
     ],
 )
-def test_normalize_doi(raw: object, expected: str) -> None:
-    assert normalize_doi(raw) == expected
+def test_normalize_doi(raw: object, expected: str | None) -> None:
+    assert normalize_doi(raw) == (str(raw).lower() if expected is None else expected)
 
 
 def test_identifiers() -> None:
@@ -72,9 +88,16 @@ def test_issn_isbn_as_exports_write_them() -> None:
         ("Jan van der Berg", "van der Berg, Jan"),
         ("Hao, Jie (57221302630)", "Hao, Jie"),
         ("WHO", "WHO"),
+        # organisations and CJK names are one name, never inverted
+        ("World Health Organization", "World Health Organization"),
+        ("EndoReCo Study Group", "EndoReCo Study Group"),
+        ("山田 太郎", "山田 太郎"),
+        ("王小明", "王小明"),
+        ("김 민준", "김 민준"),
+        (CorporateName("Cochrane Acne Review Authors"), "Cochrane Acne Review Authors"),
     ],
 )
-def test_normalize_author(raw: str, expected: str) -> None:
+def test_normalize_author(raw: object, expected: str) -> None:
     assert normalize_author(raw) == expected
 
 
@@ -98,5 +121,8 @@ def test_year_and_pages() -> None:
     assert normalize_year("2019///") == "2019"
     assert normalize_year("Y1  - 2021/06//") == "2021"
     assert normalize_year("n.d.") == ""
+    assert normalize_year("Start date: 20170812") == "2017"  # compact dates
+    assert normalize_year("10 15") == ""
+    assert normalize_year("123456789") == ""
     assert normalize_pages("79 – 88") == "79-88"
     assert normalize_pages("e0033693") == "e0033693"

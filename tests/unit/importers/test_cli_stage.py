@@ -24,6 +24,9 @@ def test_registry_names_every_format() -> None:
         "endnote_tagged",
         "wos",
         "wos_tabdelimited",
+        "ovid_tagged",
+        "ovid_labelled",
+        "proquest",
         "csv",
     }
     assert FORMATS[0] == "auto"
@@ -53,7 +56,7 @@ def test_cli_generic_csv_with_column_map(tmp_path: Path) -> None:
     assert main(args) == 0
     records = read_records(out)
     assert records["record_id"].iloc[0] == "pm:35227408"
-    assert records["volume"].iloc[0] == ""  # only mapped columns are read
+    assert records["volume"].iloc[0] == "53"  # unmapped fields are still read
 
 
 def test_cli_default_search_id_is_the_file_stem(tmp_path: Path) -> None:
@@ -110,7 +113,13 @@ def test_import_stage_writes_records_and_audit(tmp_path: Path) -> None:
         "records_out": 104,
         "without_abstract": 8,
         "without_doi": 0,
+        "records_with_unmapped_fields": 104,
+        "warnings": 0,
     }
+    # MEDLINE tags without a record field (status, dates, affiliations) are counted
+    assert audit["details"]["unmapped_fields"]["STAT"] == 104
+    assert audit["details"]["unmapped_fields"]["AD"] > 50
+    assert audit["details"]["warnings"] == []
     details = audit["details"]
     assert details["database"] == "MEDLINE"
     assert details["platform"] == "PubMed"

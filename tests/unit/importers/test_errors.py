@@ -15,18 +15,21 @@ from reviewflow.importers.base import read_export_text
 from .conftest import EXPORTS
 
 
-def test_truncated_ris_record_without_er(tmp_path: Path) -> None:
+def test_last_ris_record_without_er_is_read_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     lines = (EXPORTS / "ris/scopus_asreview.ris").read_text(encoding="utf-8").splitlines()
     last_er = max(i for i, line in enumerate(lines) if line.startswith("ER  -"))
     last_ty = max(i for i, line in enumerate(lines) if line.startswith("TY  -"))
     cut = tmp_path / "cut.ris"
     cut.write_text("\n".join(lines[:last_er]) + "\n", encoding="utf-8")
-    with pytest.raises(ImportFormatError) as error:
-        import_file(cut, search_id="s")
-    assert error.value.path == str(cut)
-    assert error.value.line == last_ty + 1
-    assert error.value.field == "ER"
-    assert "truncated" in str(error.value)
+    with caplog.at_level(logging.WARNING):
+        parsed = read_export(cut)
+    assert len(parsed.records) == 6
+    warning = parsed.warnings[-1]
+    assert (warning.line, warning.field) == (last_ty + 1, "ER")
+    assert "cut short" in warning.message
+    assert f"{cut}, line {last_ty + 1}, field 'ER'" in caplog.text
 
 
 def test_ris_record_running_into_the_next_one(tmp_path: Path) -> None:
@@ -34,9 +37,10 @@ def test_ris_record_running_into_the_next_one(tmp_path: Path) -> None:
     first_er = next(i for i, line in enumerate(lines) if line.startswith("ER  -"))
     broken = tmp_path / "broken.ris"
     broken.write_text("\n".join(lines[:first_er] + lines[first_er + 1 :]), encoding="utf-8")
-    with pytest.raises(ImportFormatError) as error:
-        import_file(broken, search_id="s")
-    assert (error.value.line, error.value.field) == (1, "ER")
+    parsed = read_export(broken)
+    whole = read_export(EXPORTS / "ris/proquest.ris")
+    assert [r.fields["title"] for r in parsed.records] == [r.fields["title"] for r in whole.records]
+    assert [(w.line, w.field) for w in parsed.warnings] == [(1, "ER")]
 
 
 def test_undecodable_bytes_are_refused(tmp_path: Path) -> None:
@@ -117,7 +121,8 @@ def test_csv_column_map_with_native_id(tmp_path: Path) -> None:
     )
     assert records["record_id"].iloc[0] == "pm:35227408"
     assert records["doi"].iloc[0] == "10.1016/j.beth.2021.09.007"
-    assert records["journal"].iloc[0] == ""  # not mapped, so not read
+    # a partial map leaves the other columns to the layout: the journal is still read
+    assert records["journal"].iloc[0] == "Behav Ther"
     same = import_file(
         EXPORTS / "csv/pubmed_chatbot.csv",
         search_id="pm",
@@ -174,13 +179,13 @@ def test_wos_file_with_missing_cr_tag() -> None:
     assert str(path) in str(error.value)
 
 
-def test_wos_file_without_ef_is_truncated(tmp_path: Path) -> None:
+def test_wos_file_without_ef_is_read_with_a_warning(tmp_path: Path) -> None:
     text = (EXPORTS / "wos_tagged/metaknowledge_TwoPaper.isi").read_text("utf-8-sig")
     cut = tmp_path / "cut.isi"
     cut.write_text(text.replace("\nEF", "\n"), encoding="utf-8")
-    with pytest.raises(ImportFormatError) as error:
-        import_file(cut, search_id="s")
-    assert error.value.field == "EF"
+    parsed = read_export(cut)
+    assert len(parsed.records) == 2
+    assert [w.field for w in parsed.warnings] == ["EF"]
 
 
 def test_unknown_format_lists_the_options() -> None:

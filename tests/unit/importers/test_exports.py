@@ -50,7 +50,7 @@ CASES = [
         "ris",
         41,
         0,
-        41,  # README: no DOIs at all
+        0,  # the README says no DOIs: EBSCO writes them bare in L3
         "Criminal Justice Abstracts",
     ),
     ("ris/gambling-harms_20221207/ebsco_psycinfo_124.ris", "ris", 124, 0, 6, "APA PsycInfo"),

@@ -107,3 +107,52 @@ def test_later_decision_of_same_reviewer_wins(tmp_path):
     )
     merged = merge_decisions(read_decision_file(path, STUDY_OF))
     assert merged.final["S2"] == "include" and not merged.conflicts
+
+
+def test_undo_takes_back_the_reviewers_latest_decision(tmp_path):
+    path = write_decisions(
+        tmp_path / "d.csv",
+        [
+            ("demo:1", "include", "A", "2019-01-01"),
+            ("demo:2", "exclude", "A", "2019-01-02"),
+            ("demo:1", "exclude", "A", "2019-01-03"),  # changed mind
+            ("demo:1", "undo", "A", "2019-01-04T10:00:00Z"),  # back to include
+            ("demo:2", "undo", "A", "2019-01-04T10:00:05Z"),  # S2 undecided again
+            ("demo:2", "undo", "A", "2019-01-04T10:00:06Z"),  # nothing left: no-op
+            ("demo:169", "exclude", "B", "2019-01-05"),
+        ],
+    )
+    merged = merge_decisions(read_decision_file(path, STUDY_OF))
+    assert merged.final == {"S1": "include", "S168": "exclude"}
+    assert merged.order == ["S1", "S168"]
+    assert merged.by_reviewer["S1"]["A"].date == "2019-01-01"
+
+
+def test_a_study_undone_and_decided_again_counts_from_the_new_decision(tmp_path):
+    path = write_decisions(
+        tmp_path / "d.csv",
+        [
+            ("demo:1", "include", "A", "2019-01-01"),
+            ("demo:2", "exclude", "A", "2019-01-02"),
+            ("demo:1", "undo", "A", "2019-01-03"),
+            ("demo:1", "exclude", "A", "2019-01-04"),
+        ],
+    )
+    merged = merge_decisions(read_decision_file(path, STUDY_OF))
+    assert merged.order == ["S2", "S1"] and merged.final["S1"] == "exclude"
+
+
+def test_undo_by_the_adjudicator_reopens_the_conflict(tmp_path):
+    a = write_decisions(tmp_path / "a.csv", [("demo:1", "include", "A", "2019-01-01")])
+    b = write_decisions(
+        tmp_path / "b.csv",
+        [
+            ("demo:1", "exclude", "B", "2019-01-01"),
+            ("demo:1", "include", "C", "2019-01-02"),
+            ("demo:1", "undo", "C", "2019-01-03"),
+        ],
+    )
+    rows = read_decision_file(a, STUDY_OF) + read_decision_file(b, STUDY_OF, file_index=1)
+    merged = merge_decisions(rows, adjudicator="C")
+    assert merged.conflicts == {"S1": {"A": "include", "B": "exclude"}}
+    assert merged.final["S1"] == "maybe" and not merged.adjudicated

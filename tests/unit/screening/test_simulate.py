@@ -13,6 +13,7 @@ import pytest
 from reviewflow.cli import main
 from reviewflow.errors import DataError
 from reviewflow.screening.simulate import read_labelled, run_simulation
+from reviewflow.screening.stopping import STOPPERS
 
 from .conftest import COHEN_UI
 
@@ -30,14 +31,14 @@ def _wss95(labels_in_order: np.ndarray) -> float:
 def simulated(tmp_path_factory):
     """One CLI run on the 327 Cohen et al. records, shared by the tests below."""
     tmp = tmp_path_factory.mktemp("sim")
-    out, stop = tmp / "order.csv", tmp / "stop.csv"
+    out, stop, report = tmp / "order.csv", tmp / "stop.csv", tmp / "report.csv"
     args = ["simulate", str(COHEN_UI), "--output", str(out), "--seed", "7"]
-    assert main([*args, "--stopping-report", str(stop)]) == 0
-    return out, stop
+    assert main([*args, "--stop-output", str(stop), "--stopping-report", str(report)]) == 0
+    return out, report, stop
 
 
 def test_simulate_command_writes_every_row_once_priors_first(simulated):
-    out, stop = simulated
+    out, stop, _ = simulated
     order = pd.read_csv(out)
     data = pd.read_csv(COHEN_UI)
     assert list(order.columns[:2]) == ["row", "label_included"]
@@ -49,10 +50,38 @@ def test_simulate_command_writes_every_row_once_priors_first(simulated):
     # far better than a random order (expected WSS@95 of random is about -0.02 here)
     assert _wss95(order["label_included"].to_numpy()) > 0.3
     report = pd.read_csv(stop).set_index("rule")
-    assert set(report.index) >= {"buscar", "consecutive_irrelevant", "fraction_screened"}
+    assert set(report.index) == set(STOPPERS)
+    assert report["default"].sum() == 1 and report.loc["biased_urn", "default"]
     assert report.loc["buscar", "records_screened"] <= len(data)
-    assert report.loc["buscar", "recall"] >= 0.95
+    assert report.loc["buscar", "recall"] >= 0.95  # the random sample's guarantee
     assert report.loc["buscar", "switched_to_sampling_at"] > 0
+    found = report["relevant_found"] / report["relevant"]
+    assert (found.round(4) == report["recall"]).all()
+
+
+def test_stop_output_is_what_the_default_rule_had_screened(simulated):
+    out, report, stop = simulated
+    order = pd.read_csv(out)
+    screened = pd.read_csv(stop)
+    assert list(screened.columns) == ["row", "label_included", "prior", "phase"]
+    # a ranked-phase rule: a prefix of the full order, as many rows as the report says
+    n = len(screened)
+    assert screened["row"].tolist() == order["row"].iloc[:n].tolist()
+    row = pd.read_csv(report).set_index("rule").loc["biased_urn"]
+    assert n == row["records_screened"] < len(order)
+    assert screened["label_included"].sum() == row["relevant_found"]
+
+
+def test_buscar_stop_output_ends_with_its_random_sample(tmp_path):
+    out, stop = tmp_path / "o.csv", tmp_path / "s.csv"
+    args = ["simulate", str(COHEN_UI), "--output", str(out), "--seed", "3", "--rule", "buscar"]
+    assert main([*args, "--stop-output", str(stop)]) == 0
+    order, screened = pd.read_csv(out), pd.read_csv(stop)
+    ranked = screened[screened["phase"] == "ranked"]
+    sample = screened[screened["phase"] == "sampling"]
+    assert len(sample) > 0 and not screened["row"].duplicated().any()
+    assert ranked["row"].tolist() == order["row"].iloc[: len(ranked)].tolist()
+    assert sample["row"].tolist() != order["row"].iloc[len(ranked) : len(screened)].tolist()
 
 
 def test_same_seed_same_order_on_a_slice(tmp_path):
@@ -103,8 +132,11 @@ def test_order_is_accepted_by_the_shared_metric_script(simulated):
     spec = importlib.util.spec_from_file_location("screening_metrics", METRICS)
     sm = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sm)
-    out, _ = simulated
+    out, _, stop = simulated
     ranking, kind = sm.load_ranking(str(out))
     y, info = sm.labels_in_screening_order(ranking, kind, sm.load_dataset(str(COHEN_UI)), "row")
     assert info["n_unranked"] == 0
     assert sm.compute_metrics(y)["wss_95"] > 0.3
+    ranking, kind = sm.load_ranking(str(stop))
+    y, info = sm.labels_in_screening_order(ranking, kind, sm.load_dataset(str(COHEN_UI)), "row")
+    assert info["n_ranked"] == len(pd.read_csv(stop)) < len(y)

@@ -10,13 +10,18 @@ from openpyxl import load_workbook
 
 from reviewflow.errors import DecisionFileError
 from reviewflow.screening.stage import BATCH_COLUMNS, run_screening_stage
+from reviewflow.screening.stopping import StopSettings
 
 from .conftest import REVIEWER, nagtegaal_rows, published_decisions, write_decisions
 
 PARAMS = {
     "seed": 42,
     "batch_size": 25,
-    "stopping": {"switch_after_consecutive_irrelevant": 30, "switch_after_fraction": 0.5},
+    "stopping": {
+        "rule": "buscar",
+        "switch_after_consecutive_irrelevant": 30,
+        "switch_after_fraction": 0.5,
+    },
 }
 
 
@@ -102,7 +107,7 @@ def test_progress_switches_to_sampling_and_reports_recall(review):
 
 
 def test_sampling_phase_batch_is_random_not_ranked(review):
-    params = {**PARAMS, "stopping": {"switch_after_consecutive_irrelevant": 10}}
+    params = {**PARAMS, "stopping": {"rule": "buscar", "switch_after_consecutive_irrelevant": 10}}
     out = _run(review, [write_decisions(review["dir"] / "d.csv", published_decisions(60))], params)
     progress = pd.read_csv(out / "progress.csv")
     assert progress["phase"].iloc[-1] == "sampling"
@@ -114,6 +119,32 @@ def test_sampling_phase_batch_is_random_not_ranked(review):
     # the draw order is fixed: a rerun asks for the same sample
     again = _run(review, [review["dir"] / "d.csv"], params)
     assert pd.read_csv(again / "next_batch.csv")["study_id"].tolist() == batch["study_id"].tolist()
+
+
+def test_default_rule_reports_in_plain_words_and_stops_the_batches(review):
+    """The biased-urn default on the published labels of the first 300 Nagtegaal records."""
+    decisions = published_decisions(300)
+    params = {"seed": 42, "batch_size": 50}
+    out = _run(review, [write_decisions(review["dir"] / "part.csv", decisions[:100])], params)
+    progress = pd.read_csv(out / "progress.csv", keep_default_na=False)
+    last = progress.iloc[-1]
+    assert last["stop_rule"] == "biased_urn" and last["phase"] == "ranked"
+    assert not last["stop_criterion_met"] and int(last["records_to_go"]) > 0
+    found = int(last["included_so_far"])
+    assert last["status"].startswith(f"100 of 298 records screened, {found} relevant found.")
+    assert f"at least {int(last['records_to_go'])} more records to screen" in last["status"]
+    audit = json.loads((out / "screen_records.audit.json").read_text())
+    assert audit["details"]["stop_status"] == last["status"]
+    assert audit["details"]["records_to_go"] == int(last["records_to_go"])
+    assert len(pd.read_csv(out / "next_batch.csv")) == 50
+    thresholds = pd.read_csv(out / "thresholds.csv")
+    bias = StopSettings().bias
+    assert set(thresholds["bias"]) == {max(1.0, bias / 2), bias, bias * 2}
+    assert thresholds["is_current_config"].sum() == 1
+    # a larger bias assumes a better model and so asks for fewer records, never more
+    current = thresholds[(thresholds["recall_target"] == 0.95) & (thresholds["confidence"] == 0.95)]
+    to_go = current.sort_values("bias")["min_records_left_to_screen"].tolist()
+    assert to_go == sorted(to_go, reverse=True)
 
 
 def test_two_reviewers_conflicts_file_and_kappa(review):

@@ -9,14 +9,18 @@ import pytest
 
 from reviewflow.errors import ConfigError
 from reviewflow.screening.stopping import (
+    STOPPERS,
     ScreeningHistory,
     StopSettings,
+    biased_urn_p_value,
     buscar_p_value,
     buscar_p_values,
+    current_status,
     evaluate_stopper,
     k_h0,
     phase_of,
     recall_bounds,
+    records_to_go,
     sample_needed,
     switch_point,
 )
@@ -61,6 +65,7 @@ def test_switch_point_needs_a_relevant_record_and_a_trigger():
 
 def test_phases_ranked_sampling_stopped():
     s = StopSettings(recall_target=0.9, confidence=0.9)
+    s = StopSettings(rule="buscar", recall_target=0.9, confidence=0.9)
     h = ScreeningHistory(n_total=200, ranked=[1] * 20 + [0] * 30)
     assert phase_of(h, s) == "ranked"
     h = ScreeningHistory(n_total=200, ranked=h.ranked, sample=[0] * 5, switched=True)
@@ -99,3 +104,98 @@ def test_random_sampling_test_keeps_its_error_rate():
     k = np.cumsum(urn)
     for n in (1, 50, 399):
         assert p[n - 1] == pytest.approx(buscar_p_value(n_urn, n, int(k[n - 1]), r_al, target))
+
+
+def _ranked(relevant_at: list[int], n: int) -> list[int]:
+    labels = [0] * n
+    for i in relevant_at:
+        labels[i] = 1
+    return labels
+
+
+def test_biased_urn_with_one_relevant_left_is_wallenius_by_hand():
+    # 19 relevant found early, then 300 irrelevant; 700 unscreened. H0 (recall < .95)
+    # needs K0 = floor(19/.95 - 19 + 1) = 2 relevant among the last w and the unscreened.
+    # The zero-run window w = 300 from an urn of 1000 with 2 relevant, bias 3: the chance
+    # that neither is drawn is prod_i (M - 2 - i) / (M - 2 - i + 2 * 3) to first order;
+    # scipy's exact Wallenius value must sit close to it and below the unbiased one.
+    labels = np.asarray(_ranked(list(range(19)), 319))
+    p3, w3 = biased_urn_p_value(labels, 1019, 0.95, 3.0)
+    p1, _ = biased_urn_p_value(labels, 1019, 0.95, 1.0)
+    by_hand = np.prod([(1000 - 2 - i) / (1000 - 2 - i + 6) for i in range(300)])
+    assert w3 == 300
+    assert p3 == pytest.approx(by_hand, rel=0.05)
+    assert p3 < p1
+    assert p1 == pytest.approx(buscar_p_value(1000, 300, 0, 19, 0.95))  # bias 1 is buscar's
+
+
+def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
+    s = StopSettings(rule="biased_urn", bias=3.0)
+    found = list(range(0, 60, 2))  # 30 relevant in the first 60 records
+    h = ScreeningHistory(n_total=1000, ranked=_ranked(found, 60))
+    status = current_status(h, s)
+    assert not status.met and status.records_to_go > 0
+    assert status.recall_estimate is not None and status.recall_lower_bound is not None
+    more = status.records_to_go
+    assert evaluate_stopper("biased_urn", h.with_irrelevant(more), s).met
+    assert not evaluate_stopper("biased_urn", h.with_irrelevant(more - 1), s).met
+    after = h.with_irrelevant(more)
+    assert not evaluate_stopper("buscar_ranked", after, s).met  # bias 1 needs far more
+    assert records_to_go("buscar_ranked", after, s) > 0
+    low = current_status(after, s)
+    assert low.met and low.records_to_go == 0 and low.p_value < 0.05
+    assert 0.95 <= low.recall_estimate <= 1.0
+    text = low.sentence()
+    assert f"{60 + more} of 1000 records screened, 30 relevant found" in text
+    assert "met, screening may stop" in text and "3 times likelier" in text
+
+
+def test_every_rule_reports_a_status_on_the_same_history():
+    rng = np.random.default_rng(3)
+    labels = [1, 0] * 10 + [0] * 200
+    h = ScreeningHistory(n_total=600, ranked=labels)
+    h.scores = (rng.normal(size=len(labels)) + np.asarray(labels) * 3, rng.normal(size=380) - 2)
+    s = StopSettings()
+    for name in STOPPERS:
+        status = evaluate_stopper(name, h, s)
+        assert status.rule == name and isinstance(status.met, bool) and status.basis
+        assert current_status(h, StopSettings(rule=name)).criterion
+
+
+def test_point_process_waits_for_the_rate_to_fall():
+    s = StopSettings(rule="point_process")
+    rng = np.random.default_rng(0)
+    rate = 0.6 * (np.arange(1, 401) / 10.0) ** -1.2
+    labels = (rng.random(400) < np.minimum(rate, 1)).astype(int).tolist()
+    early = ScreeningHistory(n_total=5000, ranked=labels[:60])
+    late = ScreeningHistory(n_total=5000, ranked=labels + [0] * 3000)
+    assert not evaluate_stopper("point_process", early, s).met
+    status = evaluate_stopper("point_process", late, s)
+    assert status.met and status.recall_lower_bound >= 0.95
+
+
+def test_quant_reads_calibrated_scores_of_unscreened_records():
+    s = StopSettings(rule="quant", recall_target=0.9)
+    labels = [1] * 30 + [0] * 170
+    seen = np.asarray(labels, dtype=float) * 4 - 2 + np.linspace(0, 0.5, 200)
+    clear = ScreeningHistory(n_total=1200, ranked=labels, scores=(seen, np.full(1000, -6.0)))
+    murky = ScreeningHistory(n_total=1200, ranked=labels, scores=(seen, np.full(1000, 1.0)))
+    assert evaluate_stopper("quant", clear, s).met
+    status = evaluate_stopper("quant", murky, s)
+    assert not status.met and status.recall_estimate < 0.5
+    assert not evaluate_stopper("quant", ScreeningHistory(1200, labels), s).met  # no scores
+
+
+def test_knee_and_safe_follow_their_published_constants():
+    s = StopSettings()
+    sharp = _ranked(list(range(40)), 40) + [0] * 160  # 40 relevant, then 160 irrelevant
+    h = ScreeningHistory(n_total=2000, ranked=sharp)
+    assert evaluate_stopper("knee", h, s).met  # ratio (40/40) / (1/160) = 160 >= 116
+    assert not evaluate_stopper("knee", ScreeningHistory(2000, sharp[:140]), s).met  # < 150
+    # SAFE on 1,000 records: 100 screened (10 %) with a run of 50, then 50 more in a row
+    safe = _ranked([0, 5, 20], 100)
+    assert not evaluate_stopper("safe", ScreeningHistory(1000, safe), s).met
+    assert not evaluate_stopper("safe", ScreeningHistory(1000, safe + [0] * 49), s).met
+    assert evaluate_stopper("safe", ScreeningHistory(1000, safe + [0] * 50), s).met
+    again = safe + [0] * 30 + [1] + [0] * 49
+    assert not evaluate_stopper("safe", ScreeningHistory(1000, again), s).met
