@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reviewflow.prisma import audits_at, prisma_counts
+from reviewflow.prisma import PrismaSettings, audits_at, prisma_counts
 
 
 def _restart(paths: list[str], starts: list[str]) -> None:
@@ -25,12 +25,12 @@ def test_audits_come_back_in_the_order_the_rule_declares(audit_tree):
 
 def test_start_times_change_neither_order_nor_counts(audit_tree):
     before = audits_at(audit_tree)
-    counts_before = prisma_counts(before, {})
+    counts_before = prisma_counts(before, PrismaSettings(review_id="t"))
     # Every job started in another order on another day: the result must not move.
     _restart(audit_tree, [f"2026-02-{28 - i:02d}T12:00:00Z" for i in range(len(audit_tree))])
     after = audits_at(audit_tree)
     assert [a["path"] for a in after] == [a["path"] for a in before]
-    assert prisma_counts(after, {}) == counts_before
+    assert prisma_counts(after, PrismaSettings(review_id="t")) == counts_before
 
 
 def test_a_path_listed_twice_is_read_once(audit_tree):
