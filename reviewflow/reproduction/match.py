@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from rapidfuzz import fuzz
 
 from reviewflow.dedup.blocking import candidate_pairs
-from reviewflow.dedup.compare import DEFAULT_THRESHOLDS, DUPLICATE, UNCERTAIN, compare_pair
+from reviewflow.dedup.compare import DUPLICATE, UNCERTAIN, compare_pair, incompatible
+from reviewflow.dedup.model import MatchModel, default_model
 from reviewflow.dedup.prepare import prepare_records
 from reviewflow.reproduction.known import KnownInclude
 
 __all__ = [
-    "SPARSE_REASONS",
     "KnownMatch",
     "KnownMatches",
     "MatchSettings",
@@ -42,12 +43,6 @@ _ID_LABELS = {
     "pmcid": "same PMCID",
     "openalex_id": "same OpenAlex id",
 }
-
-#: The matcher's verdicts when two titles agree (or nearly) and nothing else settles it.
-SPARSE_REASONS = (
-    "uncertain: similar title, other fields disagree",
-    "uncertain: titles differ slightly",
-)
 
 _MATCH_COLUMNS = (
     "record_id",
@@ -71,11 +66,12 @@ _MATCH_COLUMNS = (
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """How a known include is matched: the dedup thresholds, and whether a citation that
-    gives nothing but a title (and year) may match on the title alone."""
+    """How a known include is matched: the dedup thresholds (None: the shipped model's),
+    and whether a citation that gives nothing but a title (and year) may match on the title
+    alone."""
 
-    duplicate: float = DEFAULT_THRESHOLDS["duplicate"]
-    uncertain: float = DEFAULT_THRESHOLDS["uncertain"]
+    duplicate: float | None = None
+    uncertain: float | None = None
     #: Title similarity a citation with no author list to compare needs when the years
     #: agree, and when there is no year either (title only); None: such a citation matches
     #: only what the matcher itself calls a duplicate. Both chosen on the labelled dedup
@@ -89,9 +85,21 @@ class MatchSettings:
     @classmethod
     def from_dedup_config(cls, dedup: Mapping[str, Any] | None) -> MatchSettings:
         thresholds = dict((dedup or {}).get("thresholds") or {})
+        duplicate, uncertain = thresholds.get("duplicate"), thresholds.get("uncertain")
         return cls(
-            duplicate=float(thresholds.get("duplicate", DEFAULT_THRESHOLDS["duplicate"])),
-            uncertain=float(thresholds.get("uncertain", DEFAULT_THRESHOLDS["uncertain"])),
+            duplicate=None if duplicate is None else float(duplicate),
+            uncertain=None if uncertain is None else float(uncertain),
+        )
+
+    def model(self) -> MatchModel:
+        """The dedup stage's model, with this run's thresholds where config sets them."""
+        model = default_model()
+        if self.duplicate is None and self.uncertain is None:
+            return model
+        return model.with_thresholds(
+            model.merge_at if self.duplicate is None else self.duplicate,
+            model.review_at if self.uncertain is None else self.uncertain,
+            "config dedup.thresholds",
         )
 
 
@@ -126,16 +134,21 @@ def _pseudo_record(known: KnownInclude) -> dict[str, str]:
     }
 
 
-def _sparse_match(
-    prep: Any, record: int, citation: int, score: float, settings: MatchSettings
-) -> bool:
-    """Accept the matcher's title-only doubt for a citation too thin to settle it: no
-    author list on one side to compare, the same year where both give one."""
+def _title_similarity(prep: Any, record: int, citation: int) -> float:
+    a, b = prep.title[record], prep.title[citation]
+    if not a or not b:
+        return 0.0
+    return 1.0 if a == b else fuzz.ratio(a, b) / 100.0
+
+
+def _sparse_match(prep: Any, record: int, citation: int, settings: MatchSettings) -> bool:
+    """Accept a title match for a citation too thin for the matcher to settle: no author
+    list on one side to compare, the same year where both give one."""
     years = (prep.year[record], prep.year[citation])
     threshold = settings.sparse_title if all(years) else settings.title_only
     return (
         threshold is not None
-        and score >= threshold
+        and _title_similarity(prep, record, citation) >= threshold
         and len(prep.title[citation].split()) >= settings.min_title_words
         and not (prep.surnames[record] and prep.surnames[citation])
         and (not all(years) or years[0] == years[1])
@@ -175,29 +188,31 @@ def match_known_includes(
         n_records = len(frame)
         prep = prepare_records(combined)
         new = set(range(n_records, len(combined)))
-        thresholds = {"duplicate": settings.duplicate, "uncertain": settings.uncertain}
+        model = settings.model()
         for a, b in sorted(candidate_pairs(prep, only=new)):
             if a in new and b in new:
                 continue
             record_pos, known_pos = (a, b) if b in new else (b, a)
             item = known[known_pos - n_records]
-            result = compare_pair(prep, record_pos, known_pos, thresholds)
+            result = compare_pair(prep, record_pos, known_pos, model)
+            # a hard guard (other pages, an erratum, a differing number in the title...)
+            # keeps even a thin citation apart; otherwise the title may settle it
+            vetoed = result.outcome != DUPLICATE and bool(incompatible(prep, record_pos, known_pos))
+            similarity = _title_similarity(prep, record_pos, known_pos)
             accepted = result.outcome == DUPLICATE or (
-                result.outcome == UNCERTAIN
-                and result.reason in SPARSE_REASONS
-                and _sparse_match(prep, record_pos, known_pos, result.score, settings)
+                not vetoed and _sparse_match(prep, record_pos, known_pos, settings)
             )
             record_id = str(combined.at[record_pos, "record_id"])
             if not accepted:
-                if result.outcome == UNCERTAIN:
+                if result.outcome == UNCERTAIN or (not vetoed and similarity >= 0.9):
                     short = len(prep.title[known_pos].split()) < settings.min_title_words
                     why = (
                         "the title alone is too short to identify a paper"
-                        if short and result.reason in SPARSE_REASONS
-                        else result.reason.removeprefix("uncertain: ")
+                        if short and not vetoed
+                        else result.reason.split(": ", 1)[-1]
                     )
                     possible[item.known_id][record_id] = KnownMatch(
-                        record_id, f"{why} (similarity {result.score:.2f})", result.score
+                        record_id, f"{why} (title similarity {similarity:.2f})", similarity
                     )
                 continue
             method = (
