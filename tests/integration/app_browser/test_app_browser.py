@@ -89,7 +89,8 @@ def test_screen_ten_by_keyboard_undo_reload_and_the_pipeline_reads_them(demo_to_
         after_reload = _shown(page)
         assert after_reload == done[-1][0]  # the undone study waits first
         page.wait_for_function(
-            "() => document.getElementById('progress').innerText.includes('409 of 5,183')",
+            "text => document.getElementById('progress').innerText.includes(text)",
+            arg=f"409 of {studies:,}",
             timeout=120_000,
         )
         assert errors == []
