@@ -26,6 +26,6 @@ if is_enabled("citations"):
             citations=lookup(dpath="citations", within=config),
             sources=lookup(dpath="sources", within=config),
             replay=is_replay(),
-            archive=CITATIONS.archive,
+            archive=job_archive(CITATIONS.archive),
         script:
             "../scripts/chase_citations.py"

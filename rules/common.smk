@@ -219,6 +219,12 @@ def with_archive(outputs, archive):
     return outputs
 
 
+def job_archive(path):
+    """The job's archive/ folder as a param: a function of the wildcards, because in a
+    replay in place that folder is read but is no declared input or output."""
+    return lambda wildcards: path.format(**wildcards)
+
+
 def search_replay_archive(wildcards):
     return replayed_archive(wildcards.search_id)
 
@@ -259,7 +265,8 @@ def locate_fulltexts_outputs():
 def screening_params():
     """The screening block of config (model, features, stopping, batch size, seed), and in
     an update the run that marks new studies and whether only those are screened. The
-    screening app's highlight terms only mark words on screen: changing them reruns nothing."""
+    screening app's highlight terms only mark words on screen: changing them reruns nothing.
+    """
     params = {k: v for k, v in config["screening"].items() if k != "highlight"}
     params["run_label"] = UPDATE.run_label
     params["screen_only_new"] = UPDATE.screen_only_new

@@ -25,7 +25,7 @@ rule locate_fulltexts:
         fulltext=lookup(dpath="fulltext", within=config),
         sources=lookup(dpath="sources", within=config),
         replay=is_replay(),
-        archive=FULLTEXT.archive,
+        archive=job_archive(FULLTEXT.archive),
         pdfs=FULLTEXT.pdfs,
     script:
         "../scripts/locate_fulltexts.py"

@@ -23,6 +23,6 @@ rule search_database:
         search=search_entry,
         sources=lookup(dpath="sources", within=config),
         replay=is_replay(),
-        archive=SEARCH.archive,
+        archive=job_archive(SEARCH.archive),
     script:
         "../scripts/search_database.py"
