@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from reviewflow.errors import DataError, DecisionFileError
+from reviewflow.errors import DataError
 from reviewflow.io import write_csv
 from reviewflow.normalize import (
     clean_text,
@@ -32,6 +32,7 @@ from reviewflow.normalize import (
     normalize_s2_id,
 )
 from reviewflow.records import read_records
+from reviewflow.screening.decisions import merge_decisions, read_decision_file
 from reviewflow.vocab import Decision
 
 __all__ = [
@@ -154,45 +155,45 @@ def unique_seeds(seeds: Iterable[Seed]) -> list[Seed]:
     return kept
 
 
-def included_record_ids(decision_paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Record ids with an 'include' decision in any of the screening decision files.
+class _EveryRecord(Mapping[str, str]):
+    """Each record id stands for itself: seeds are read before deduplication has grouped
+    records into studies, so a decision applies to the record it names."""
 
-    Several reviewers' files may disagree; for chasing, a study any reviewer included is
-    worth its references and citations (a seed too many costs requests, a seed too few
-    costs studies).
+    def __getitem__(self, key: str) -> str:
+        return key
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def included_record_ids(decision_paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Record ids whose standing decision is 'include' for any reviewer, in the order they
+    were first decided.
+
+    The files are read and merged as the screening stage reads them, so an ``undo`` takes
+    back the decision before it and a reviewer who changed their mind counts once, by the
+    latest decision. Several reviewers' files may disagree; for chasing, a record any
+    reviewer included is worth its references and citations (a seed too many costs
+    requests, a seed too few costs studies).
     """
-    included: list[str] = []
-    seen: set[str] = set()
-    for path in decision_paths:
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DecisionFileError(f"cannot read decision file: {exc}", path=str(path)) from exc
-        for column in ("record_id", "decision"):
-            if column not in frame.columns:
-                raise DecisionFileError(
-                    f"no '{column}' column (found: {', '.join(frame.columns)})",
-                    path=str(path),
-                    line=1,
-                    field=column,
-                )
-        for number, (record_id, decision) in enumerate(
-            zip(frame["record_id"], frame["decision"], strict=True), start=2
-        ):
-            record_id = record_id.strip()
-            if decision.strip().lower() != Decision.INCLUDE:
-                continue
-            if not record_id:
-                raise DecisionFileError(
-                    "an 'include' decision without a record id",
-                    path=str(path),
-                    line=number,
-                    field="record_id",
-                )
-            if record_id not in seen:
-                seen.add(record_id)
-                included.append(record_id)
-    return included
+    rows = []
+    for index, path in enumerate(decision_paths):
+        rows += read_decision_file(path, _EveryRecord(), file_index=index)
+    merged = merge_decisions(rows)
+    return [
+        record_id
+        for record_id in merged.order
+        if any(
+            row.decision == Decision.INCLUDE
+            for row in merged.by_reviewer.get(record_id, {}).values()
+        )
+    ]
 
 
 def _seed_from_record(row: Mapping[str, str], *, origin: str, round_: int) -> Seed:

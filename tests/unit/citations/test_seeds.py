@@ -64,10 +64,23 @@ def test_decision_file_without_decision_column_names_file_and_field(tmp_path):
     path.write_text("record_id,label\nx:1,include\n", encoding="utf-8")
     with pytest.raises(DecisionFileError) as err:
         included_record_ids([path])
-    assert (
-        str(err.value)
-        == f"{path}, line 1, field 'decision': no 'decision' column (found: record_id, label)"
+    assert str(err.value).startswith(f"{path}, line 1, field 'decision': missing column")
+
+
+def test_an_undone_include_is_no_seed_and_a_changed_mind_counts_once(tmp_path):
+    path = tmp_path / "app.csv"
+    path.write_text(
+        "record_id,decision,reviewer,date\n"
+        "x:1,include,ana,2026-12-01T09:00:00Z\n"
+        "x:2,include,ana,2026-12-01T09:01:00Z\n"
+        "x:1,undo,ana,2026-12-01T09:02:00Z\n"
+        "x:3,include,ana,2026-12-01T09:03:00Z\n"
+        "x:3,exclude,ana,2026-12-01T09:04:00Z\n"
+        "x:3,include,ben,2026-12-01T09:05:00Z\n",
+        encoding="utf-8",
     )
+    # x:1 was taken back; x:3 is out for ana but in for ben, and any reviewer's include counts
+    assert included_record_ids([path]) == ["x:2", "x:3"]
 
 
 def test_include_without_record_id_names_the_line(tmp_path):
