@@ -18,15 +18,17 @@ from typing import Any, Protocol
 
 from reviewflow.citations.seeds import Seed, SeedResolution
 from reviewflow.records import make_record_id, normalize_record
-from reviewflow.vocab import LIST_SEPARATOR, FoundBy
+from reviewflow.vocab import LIST_SEPARATOR, Direction, FoundBy
 
 __all__ = [
     "SEARCH_ID",
     "ChaseResult",
     "CitationClient",
     "Found",
+    "Years",
     "batched",
     "chase_round",
+    "outside_years",
     "run_rounds",
 ]
 
@@ -35,6 +37,9 @@ log = logging.getLogger(__name__)
 #: ``search_id`` of every record found by citation tracking (record ids are
 #: ``citations:<native id>``).
 SEARCH_ID = "citations"
+
+
+_DIRECTION_ORDER = tuple(d.value for d in Direction)
 
 
 def batched(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
@@ -103,15 +108,46 @@ def _merge_list(cell: str, value: str) -> str:
     return LIST_SEPARATOR.join(values)
 
 
+#: Publication years kept among the works found: (earliest, latest), None for no limit.
+Years = tuple[int | None, int | None]
+
+
+def outside_years(year: object, years: Years) -> bool:
+    """Whether a work's year falls outside the review's date limits; a work without a
+    readable year is never outside (a person screens it rather than a rule dropping it)."""
+    text = str(year or "").strip()[:4]
+    if not text.isdigit():
+        return False
+    earliest, latest = years
+    value = int(text)
+    return (earliest is not None and value < earliest) or (latest is not None and value > latest)
+
+
+def _years_label(years: Years) -> str:
+    earliest, latest = years
+    return f"{earliest or '…'}–{latest or '…'}"
+
+
 def _add_found(
-    result: ChaseResult, found: Found, *, source: str, direction: str, round_: int
+    result: ChaseResult,
+    found: Found,
+    *,
+    source: str,
+    direction: str,
+    round_: int,
+    years: Years = (None, None),
 ) -> str | None:
-    """Merge one found work into the result; return its record id (None when unusable)."""
+    """Merge one found work into the result; return its record id (None when unusable or
+    published outside the date limits)."""
     raw = dict(found.record)
     native = str(raw.pop("record_id", "") or "")
     content = (str(raw.get("title", "")), str(raw.get("year", "")), str(raw.get("doi", "")))
     if not native and not any(content):
         result.add_reason(f"{source}: work without id, title or DOI")
+        return None
+    if outside_years(raw.get("year"), years):
+        result.add_reason(f"{direction}: published outside {_years_label(years)}")
+        result.add_count(f"{direction}_outside_years_round{round_}")
         return None
     record_id = make_record_id(SEARCH_ID, native, content=content)
     seeds = LIST_SEPARATOR.join(found.seeds)
@@ -143,9 +179,16 @@ def chase_round(
     *,
     round_: int,
     max_per_seed: int | None = None,
+    years: Years = (None, None),
 ) -> set[str]:
-    """One round: every client resolves and chases the seeds; returns record ids added."""
+    """One round: every client resolves and chases the seeds; returns record ids added.
+
+    A seed chased only some ways (its own ``directions``) is left out of the others.
+    """
     before = set(result.records)
+    wanted = {seed.id: seed.directions or tuple(directions) for seed in seeds}
+    asked = {*directions, *(d for ways in wanted.values() for d in ways)}
+    directions = [d for d in _DIRECTION_ORDER if d in asked]
     for client in clients:
         resolutions = client.resolve(seeds) if seeds else {}
         for seed in seeds:
@@ -160,6 +203,8 @@ def chase_round(
                 continue
             chosen = {}
             for seed_id, res in resolved.items():
+                if direction not in wanted.get(seed_id, directions):
+                    continue
                 expected = client.expected_count(res, direction)
                 if max_per_seed is not None and expected is not None and expected > max_per_seed:
                     res.reason = _merge_list(
@@ -172,7 +217,12 @@ def chase_round(
             ids: set[str] = set()
             for found in client.chase(chosen, direction):
                 record_id = _add_found(
-                    result, found, source=client.name, direction=direction, round_=round_
+                    result,
+                    found,
+                    source=client.name,
+                    direction=direction,
+                    round_=round_,
+                    years=years,
                 )
                 if record_id is not None:
                     ids.add(record_id)
@@ -198,6 +248,7 @@ def run_rounds(
     directions: Sequence[str],
     depth: int,
     max_per_seed: int | None = None,
+    years: Years = (None, None),
     included: Callable[[Mapping[str, str]], bool] = lambda record: False,
 ) -> ChaseResult:
     """Chase round after round until ``depth`` or until a round adds no included study.
@@ -214,7 +265,13 @@ def run_rounds(
         result.seeds.extend(seeds)
         result.rounds_run = round_
         added = chase_round(
-            clients, seeds, directions, result, round_=round_, max_per_seed=max_per_seed
+            clients,
+            seeds,
+            directions,
+            result,
+            round_=round_,
+            max_per_seed=max_per_seed,
+            years=years,
         )
         next_seeds = []
         for record_id in sorted(added):

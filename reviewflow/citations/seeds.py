@@ -33,7 +33,7 @@ from reviewflow.normalize import (
 )
 from reviewflow.records import read_records
 from reviewflow.screening.decisions import merge_decisions, read_decision_file
-from reviewflow.vocab import Decision
+from reviewflow.vocab import LIST_SEPARATOR, Decision
 
 __all__ = [
     "SEED_COLUMNS",
@@ -51,7 +51,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Columns of ``results/citations/seeds.csv`` before the per-source id columns.
-SEED_COLUMNS = ("seed", "type", "origin", "round", "note")
+SEED_COLUMNS = ("seed", "type", "origin", "round", "directions", "note")
 
 _CORPUS_ID = re.compile(r"^corpus_?id:\s*(\d+)$", re.IGNORECASE)
 _PMID = re.compile(r"^(?:pmid|pubmed|medline)\s*:?\s*(\d{1,9})$", re.IGNORECASE)
@@ -65,7 +65,8 @@ class Seed:
     goes into the ``citation_seed`` column of every record found from this seed.
     ``type`` names the identifier the seed was given as (doi, pmid, pmcid, openalex, s2,
     record, unknown). ``origin`` is ``config``, ``included`` or ``round`` (an included
-    record found by chasing in an earlier round).
+    record found by chasing in an earlier round). ``directions`` are the ways this seed is
+    chased when config names them for it; empty: the citation block's directions.
     """
 
     id: str
@@ -79,6 +80,7 @@ class Seed:
     openalex_id: str = ""
     s2_id: str = ""
     s2_ref: str = ""  # a Semantic Scholar reference that is not a paperId (CorpusId:123)
+    directions: tuple[str, ...] = ()
 
     def identifiers(self) -> set[str]:
         """Prefixed identifiers used to recognise the same study seen twice."""
@@ -129,11 +131,12 @@ def parse_seed(text: object, *, note: str = "", origin: str = "config") -> Seed:
 
 
 def seeds_from_config(entries: Iterable[object] | None) -> list[Seed]:
-    """Config seeds: strings, or ``{id, note}`` mappings; duplicates kept once."""
+    """Config seeds: strings, or ``{id, note, directions}`` mappings; duplicates kept once."""
     seeds: list[Seed] = []
     for entry in entries or ():
         if isinstance(entry, Mapping):
             seed = parse_seed(entry.get("id", ""), note=str(entry.get("note", "") or ""))
+            seed.directions = tuple(str(d) for d in entry.get("directions") or ())
         else:
             seed = parse_seed(entry)
         seeds.append(seed)
@@ -268,6 +271,7 @@ def write_seeds_table(
             "type": seed.type,
             "origin": seed.origin,
             "round": seed.round,
+            "directions": LIST_SEPARATOR.join(seed.directions),
             "note": seed.note,
         }
         reasons = []

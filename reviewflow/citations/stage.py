@@ -21,7 +21,7 @@ import requests
 
 from reviewflow.audit import StageAudit
 from reviewflow.citations import get_citation_client
-from reviewflow.citations.chase import ChaseResult, run_rounds
+from reviewflow.citations.chase import ChaseResult, Years, run_rounds
 from reviewflow.citations.seeds import (
     included_record_ids,
     included_seeds,
@@ -65,6 +65,8 @@ class CitationSettings(Settings):
     depth: int
     from_included: bool
     max_per_seed: int | None
+    published_from: int | None
+    published_to: int | None
 
 
 def _directions(value: object) -> list[str]:
@@ -126,6 +128,7 @@ def chase_citations(
     depth: int,
     from_included: bool,
     max_per_seed: int | None,
+    years: Years = (None, None),
     decision_paths: Sequence[str | os.PathLike[str]] = (),
     record_tables: Sequence[str | os.PathLike[str]] = (),
     already_chased: frozenset[str] = frozenset(),
@@ -156,6 +159,7 @@ def chase_citations(
         directions=_directions(directions),
         depth=depth,
         max_per_seed=max_per_seed,
+        years=years,
         included=lambda record: record["record_id"] in wanted,
     )
     still_missing = [i for i in missing if i not in result.records]
@@ -206,6 +210,7 @@ def run_citation_stage(
                 depth=settings.depth,
                 from_included=settings.from_included,
                 max_per_seed=settings.max_per_seed,
+                years=(settings.published_from, settings.published_to),
                 already_chased=already,
             )
         write_records(records_frame(result.records.values()), out_records)
@@ -217,7 +222,15 @@ def run_citation_stage(
 def _parameters(settings: CitationSettings) -> dict[str, Any]:
     return {
         name: getattr(settings, name)
-        for name in ("directions", "sources", "depth", "from_included", "max_per_seed")
+        for name in (
+            "directions",
+            "sources",
+            "depth",
+            "from_included",
+            "max_per_seed",
+            "published_from",
+            "published_to",
+        )
     }
 
 

@@ -294,6 +294,31 @@ def citation_summary(
     if depth and rounds < int(depth):
         text += f" (up to {depth} allowed; a later round had no newly included record to chase)"
     text += "."
+    earliest, latest = params.get("published_from"), params.get("published_to")
+    if earliest or latest:
+        limits = (
+            f"from {earliest} to {latest}"
+            if earliest and latest
+            else f"from {earliest} on"
+            if earliest
+            else f"up to {latest}"
+        )
+        outside = sum(
+            int(n or 0) for key, n in counts.items() if "_outside_years_round" in str(key)
+        )
+        text += (
+            f" Works found were kept when published {limits} (works without a year were kept"
+            f" for screening); {plural(outside, 'work')} published outside them"
+            f" {'was' if outside == 1 else 'were'} left out."
+        )
+    ways = {
+        str(row.get("seed", "")): str(row.get("directions", ""))
+        for row in (seeds.to_dict("records") if seeds is not None else [])
+        if str(row.get("directions", "") or "")
+    }
+    if ways:
+        verb = "was" if len(ways) == 1 else "were"
+        text += f" {plural(len(ways), 'seed')} {verb} chased only the ways config names for {'it' if len(ways) == 1 else 'them'}."
     if params.get("from_included") is False:
         text += " Only the seeds below were chased, not the studies screening included."
     elif params.get("from_included"):
@@ -308,6 +333,7 @@ def citation_summary(
                         str(row.get("origin", "")), str(row.get("origin", ""))
                     ),
                     "round": str(row.get("round", "")),
+                    "directions": str(row.get("directions", "") or "as configured"),
                     "status": " ".join(
                         x for x in (str(row.get("status", "")), str(row.get("reason", ""))) if x
                     ),

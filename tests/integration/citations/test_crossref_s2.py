@@ -42,6 +42,7 @@ def test_crossref_references_and_a_404_seed(fixtures, tmp_path):
         "type": "doi",
         "origin": "config",
         "round": "1",
+        "directions": "",
         "note": "",
         "crossref": "",
         "status": "unresolved",

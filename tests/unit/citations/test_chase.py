@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewflow.citations.chase import Found, batched, run_rounds
+from reviewflow.citations.chase import Found, batched, outside_years, run_rounds
 from reviewflow.citations.seeds import SeedResolution, seeds_from_config
 from reviewflow.sources.openalex import parse_openalex_work
 
@@ -112,3 +112,68 @@ def test_max_per_seed_skips_with_a_reason():
     resolution = result.resolutions["W3045921891"]["openalex"]
     assert resolution.reason == "backward skipped: 37 works > max_per_seed 10"
     assert result.records == {}
+
+
+def test_a_seed_chased_one_way_only_is_left_out_of_the_other():
+    both = run_rounds(
+        [RecordedGraph()], seeds_from_config(["W3046863325"]), directions=BOTH, depth=1
+    )
+    forward_only = run_rounds(
+        [RecordedGraph()],
+        seeds_from_config([{"id": "W3046863325", "directions": ["forward"]}]),
+        directions=BOTH,
+        depth=1,
+    )
+    assert both.counts["backward_round1"] > 0
+    assert forward_only.counts["backward_round1"] == 0
+    assert forward_only.counts["forward_round1"] == both.counts["forward_round1"] > 0
+    assert {r["citation_direction"] for r in forward_only.records.values()} == {"forward"}
+
+
+def test_a_backward_only_config_still_chases_a_seed_asking_forward():
+    result = run_rounds(
+        [RecordedGraph()],
+        seeds_from_config(["W3045921891", {"id": "W3046863325", "directions": ["forward"]}]),
+        directions=["backward"],
+        depth=1,
+    )
+    records = list(result.records.values())
+    forward = [r for r in records if r["citation_direction"] == "forward"]
+    backward = [r for r in records if r["citation_direction"] == "backward"]
+    assert forward and all(r["citation_seed"] == "W3046863325" for r in forward)
+    assert backward and all(r["citation_seed"] == "W3045921891" for r in backward)
+
+
+def test_date_limits_drop_works_outside_them_and_count_them():
+    unlimited = run_rounds(
+        [RecordedGraph()], seeds_from_config(["W3045921891"]), directions=BOTH, depth=1
+    )
+    years = [int(r["year"]) for r in unlimited.records.values() if r["year"]]
+    cut = sorted(years)[len(years) // 2]
+    limited = run_rounds(
+        [RecordedGraph()],
+        seeds_from_config(["W3045921891"]),
+        directions=BOTH,
+        depth=1,
+        years=(cut, None),
+    )
+    kept = [r["year"] for r in limited.records.values()]
+    assert kept and all(not y or int(y) >= cut for y in kept)
+    dropped = sum(y < cut for y in years)
+    assert dropped > 0
+    assert len(limited.records) == len(unlimited.records) - dropped
+    assert sum(n for k, n in limited.reasons.items() if "published outside" in k) == dropped
+
+
+@pytest.mark.parametrize(
+    ("year", "years", "outside"),
+    [
+        ("2015", (2016, None), True),
+        ("2016", (2016, 2016), False),
+        ("2017", (None, 2016), True),
+        ("", (2016, 2016), False),  # no year: kept for a person to screen
+        ("in press", (2016, None), False),
+    ],
+)
+def test_outside_years(year, years, outside):
+    assert outside_years(year, years) is outside
