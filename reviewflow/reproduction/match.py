@@ -7,11 +7,12 @@ guards against false merges) as if it were one more record, so records without t
 identifier (an export with no DOI field) are found too.
 
 A citation in a reference list carries less than a database record: often a title, a year
-and a first author only. Where the matcher's only doubt is that the two sides share no
-author list or locator to compare (it returns *uncertain: similar title*), a match is
-accepted when the titles are as similar as the duplicate threshold asks, every field both
-sides give agrees, and the title is long enough to identify a paper. The rule was chosen on
-the labelled deduplication sets, one set left out at a time (``benchmarks/known_includes.py``,
+and a first author only, so the weighed evidence rarely reaches a merge. Where no hard guard
+forbids the pair (other pages, an erratum, a differing number in the title) and one side has
+no author list to compare, a match is accepted when the titles are at least ``sparse_title``
+similar (``title_only`` without a year on both sides), the years agree where both give one,
+and the title is long enough to identify a paper. The thresholds were chosen on the labelled
+deduplication sets, one set left out at a time (``benchmarks/known_includes.py``,
 ``docs/reproduction.md``).
 """
 
