@@ -50,3 +50,15 @@ class CitationClientBase:
     @property
     def requests_made(self) -> int:
         return self.session.requests_made
+
+    @property
+    def shortfalls(self) -> list[str]:
+        """Lists that paged out before the count the API announced for them: a reference
+        list or citing set cut short must stop the stage like a short search does."""
+        found: list[str] = self.__dict__.setdefault("_shortfalls", [])
+        return found
+
+    def fell_short(self, what: str, received: int, expected: int | None) -> None:
+        """Note a list cut short; ``expected`` None: the API announced more but sent none."""
+        told = f"of {expected} works" if expected is not None else "works, then an empty page"
+        self.shortfalls.append(f"{self.name}: {what}: {received} {told}")

@@ -102,6 +102,7 @@ class EuropePMCCitations(CitationClientBase):
         endpoint, outer, inner = _LISTS[direction]
         source, _, ident = native.partition(":")
         page = 1
+        seen = 0
         while True:
             response = self.session.get(
                 f"{source}/{ident}/{endpoint}",
@@ -113,8 +114,11 @@ class EuropePMCCitations(CitationClientBase):
             rows = (data.get(outer) or {}).get(inner) or []
             for index, row in enumerate(rows):
                 yield row, response.retrieved_at, f"{response.archive_ref}#{index}"
+            seen += len(rows)
             total = int(data.get("hitCount") or 0)
             if not rows or page >= math.ceil(total / self.page_size):
+                if seen < total:
+                    self.fell_short(f"{endpoint} of {native}", seen, total)
                 return
             page += 1
 

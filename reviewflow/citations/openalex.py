@@ -73,6 +73,7 @@ class OpenAlexCitations(CitationClientBase):
         """Every work a filter matches: (work, retrieved_at, raw_ref), cursor-paged."""
         cursor = "*"
         seen = 0
+        count: object = None
         while True:
             params = [
                 ("filter", filter_),
@@ -90,11 +91,14 @@ class OpenAlexCitations(CitationClientBase):
                 yield work, response.retrieved_at, f"{response.archive_ref}#{index}"
             seen += len(results)
             meta = data.get("meta") or {}
-            count = meta.get("count")
+            if count is None:
+                count = meta.get("count")  # the first page's count is the list's size
             cursor = meta.get("next_cursor") or ""
-            if len(results) < self.page_size or not cursor:
-                return
             if isinstance(count, int) and seen >= count:
+                return
+            if len(results) < self.page_size or not cursor:
+                if isinstance(count, int) and seen < count:
+                    self.fell_short(f"filter {filter_}", seen, count)
                 return
 
     def _record(self, work: Mapping[str, Any], retrieved_at: str, raw_ref: str) -> dict[str, Any]:

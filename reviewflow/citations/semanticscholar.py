@@ -112,6 +112,9 @@ class SemanticScholarCitations(CitationClientBase):
             for index, edge in enumerate(rows):
                 yield edge.get(key) or {}, response.retrieved_at, f"{response.archive_ref}#{index}"
             following = data.get("next")
+            if following is not None and not rows:
+                # more was announced but the page is empty: the list is cut short here
+                self.fell_short(f"{endpoint} of {paper}", offset, None)
             if following is None or not rows:
                 return
             offset = int(following)

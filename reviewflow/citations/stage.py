@@ -30,7 +30,7 @@ from reviewflow.citations.seeds import (
     unique_seeds,
     write_seeds_table,
 )
-from reviewflow.errors import ConfigError
+from reviewflow.errors import ConfigError, SourceError
 from reviewflow.records import records_frame, write_records
 from reviewflow.settings import Settings
 from reviewflow.sources.archive_run import archive_run, replay_source
@@ -67,6 +67,7 @@ class CitationSettings(Settings):
     max_per_seed: int | None
     published_from: int | None
     published_to: int | None
+    allow_shortfall: bool
 
 
 def _directions(value: object) -> list[str]:
@@ -213,9 +214,24 @@ def run_citation_stage(
                 years=(settings.published_from, settings.published_to),
                 already_chased=already,
             )
+            shortfalls = [text for client in clients for text in client.shortfalls]
+            if shortfalls and not settings.allow_shortfall:
+                raise SourceError(
+                    f"citation tracking received {len(shortfalls)} incomplete "
+                    f"{'list' if len(shortfalls) == 1 else 'lists'} ({'; '.join(shortfalls)})."
+                    " Nothing was written; run it again (the pages already received are kept"
+                    " and not fetched twice), or accept them with citations.allow_shortfall:"
+                    " true",
+                    source=", ".join(settings.sources),
+                )
         write_records(records_frame(result.records.values()), out_records)
         write_seeds_table(out_seeds, result.seeds, result.resolutions, list(settings.sources))
         _record_chase(audit, result, clients, missing)
+        if shortfalls:
+            audit.counts["lists_short"] = len(shortfalls)
+            audit.add_reason("list shorter than its index announced (accepted)", len(shortfalls))
+            audit.details["shortfalls"] = shortfalls
+            log.warning("citations: accepted %d short lists", len(shortfalls))
     return result
 
 
@@ -230,6 +246,7 @@ def _parameters(settings: CitationSettings) -> dict[str, Any]:
             "max_per_seed",
             "published_from",
             "published_to",
+            "allow_shortfall",
         )
     }
 

@@ -319,6 +319,13 @@ def citation_summary(
     if ways:
         verb = "was" if len(ways) == 1 else "were"
         text += f" {plural(len(ways), 'seed')} {verb} chased only the ways config names for {'it' if len(ways) == 1 else 'them'}."
+    short = int(counts.get("lists_short", 0) or 0)
+    if short:
+        text += (
+            f" {plural(short, 'reference or citing list')} paged out before the count its"
+            " index announced and " + ("was" if short == 1 else "were") + " accepted as"
+            " received (citations.allow_shortfall; each is named in the audit)."
+        )
     if params.get("from_included") is False:
         text += " Only the seeds below were chased, not the studies screening included."
     elif params.get("from_included"):

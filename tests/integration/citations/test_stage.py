@@ -74,3 +74,63 @@ def test_included_record_becomes_a_round_two_seed(tmp_path):
     with pytest.raises(SourceError, match="filter=openalex%3AW2741809807"):
         _run(tmp_path, "c", decision_paths=[decisions])
     assert not (out / "chase_citations.audit.json").exists()
+
+
+def _archive_with_a_short_forward_list(tmp_path: Path, announced: int) -> Path:
+    """The demo archive, with the recorded citing-works page announcing more works than it
+    holds and no page after it: what OpenAlex sends when paging breaks off."""
+    import gzip
+    import hashlib
+    import shutil
+
+    root = tmp_path / "short_archive"
+    shutil.copytree(DEMO_ARCHIVE / "citations", root / "citations")
+    folder = root / "citations" / "openalex"
+    index = [json.loads(line) for line in (folder / "requests.jsonl").read_text().splitlines()]
+    entry = next(e for e in index if e["params"][0][1].startswith("cites:"))
+    body = folder / entry["body"]
+    data = json.loads(gzip.decompress(body.read_bytes()))
+    data["meta"]["count"] = announced
+    raw = json.dumps(data).encode("utf-8")
+    body.write_bytes(gzip.compress(raw, mtime=0))
+    entry.update(sha256=hashlib.sha256(raw).hexdigest(), bytes=len(raw))
+    (folder / "requests.jsonl").write_text(
+        "".join(json.dumps(e, sort_keys=True) + "\n" for e in index), encoding="utf-8"
+    )
+    return root
+
+
+def _run_from(archive: Path, out: Path, **overrides) -> None:
+    block = {"seeds": SEEDS, "sources": ["openalex"], "depth": 1, **overrides}
+    run_citation_stage(
+        settings=CitationSettings.from_raw(block),
+        sources=SourcesSettings.from_raw({"archive_dir": str(archive)}),
+        replay=True,
+        decision_paths=[],
+        record_tables=[],
+        archive_dir=out / "archive",
+        out_records=out / "records.csv",
+        out_seeds=out / "seeds.csv",
+        audit_path=out / "chase_citations.audit.json",
+    )
+
+
+def test_a_citing_list_cut_short_stops_the_stage_and_writes_nothing(tmp_path):
+    archive = _archive_with_a_short_forward_list(tmp_path, announced=25)
+    out = tmp_path / "out"
+    with pytest.raises(SourceError, match=r"cites:W3046863325\|W3045921891: 5 of 25 works"):
+        _run_from(archive, out)
+    assert not (out / "records.csv").exists()
+    assert not (out / "chase_citations.audit.json").exists()
+
+
+def test_an_accepted_short_list_is_named_in_the_audit(tmp_path):
+    archive = _archive_with_a_short_forward_list(tmp_path, announced=25)
+    out = tmp_path / "out"
+    _run_from(archive, out, allow_shortfall=True)
+    audit = json.loads((out / "chase_citations.audit.json").read_text(encoding="utf-8"))
+    assert audit["counts"]["lists_short"] == 1
+    assert audit["details"]["shortfalls"] == [
+        "openalex: filter cites:W3046863325|W3045921891: 5 of 25 works"
+    ]
+    assert audit["counts"]["forward_round1"] == 5

@@ -40,3 +40,11 @@ def test_no_limits_no_words():
     summary = citation_summary(_audit(published_from=None, published_to=None), [], SEEDS[1:])
     assert "published" not in summary["text"]
     assert "ways config names" not in summary["text"]
+
+
+def test_an_accepted_short_list_is_said():
+    audit = _audit()
+    audit["counts"]["lists_short"] = 2
+    summary = citation_summary(audit, [], SEEDS[1:])
+    assert "2 reference or citing lists paged out before the count" in summary["text"]
+    assert "were accepted as received" in summary["text"]
