@@ -125,7 +125,7 @@ class FulltextDesk:
         self.refresh()
         with self._lock:
             decisions = [d for log_ in self.logs for d in log_.rows]
-        in_force, _ = resolve_decisions(decisions)
+        in_force = resolve_decisions(decisions).in_force
         merged = self.book.merged
         availability = self.availability()
         items = []
@@ -156,21 +156,32 @@ class FulltextDesk:
             )
         return items
 
+    def _decided(self, study_id: str) -> bool:
+        from reviewflow.fulltext.decisions import resolve_decisions
+
+        self.refresh()
+        with self._lock:
+            decisions = [d for log_ in self.logs for d in log_.rows]
+        return study_id in resolve_decisions(decisions).in_force
+
     def decide(
         self, reviewer: str, study_id: str, decision: str, reason: str = "", note: str = ""
     ) -> None:
-        """Append one full-text decision (the latest one is in force, as in the stage)."""
-        from reviewflow.fulltext.decisions import FulltextOutcome
+        """Append one full-text decision (the latest one is in force, as in the stage);
+        ``undo`` takes back the latest decision on the study."""
+        from reviewflow.fulltext.decisions import UNDO, FulltextOutcome
 
         if study_id not in self.book.studies:
             raise DataError(f"unknown study {study_id!r}")
-        outcomes = [o.value for o in FulltextOutcome]
+        outcomes = [o.value for o in FulltextOutcome] + [UNDO]
         if decision not in outcomes:
             raise DataError(f"decision must be one of {', '.join(outcomes)}, got {decision!r}")
         if decision == FulltextOutcome.EXCLUDE and reason not in self.codes:
             raise DataError(
                 f"an exclusion needs a reason from fulltext.exclusion_reasons: {', '.join(self.codes)}"
             )
+        if decision == UNDO and not self._decided(study_id):
+            raise DataError("nothing to undo: no full-text decision on this study")
         if decision != FulltextOutcome.EXCLUDE:
             reason = ""
         path = self.file_for(reviewer)

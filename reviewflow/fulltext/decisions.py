@@ -12,7 +12,9 @@ not retrieved apart from reports assessed and excluded). ``reason`` is a code fr
 ``fulltext.exclusion_reasons`` and is required for ``exclude``. A decision may name any
 member record of a deduplicated study (or the study id itself). When a study has several
 decisions, the latest ``date`` wins (file order breaks ties): a reviewer who first could not
-retrieve a report and later assessed it adds a row rather than editing history.
+retrieve a report and later assessed it adds a row rather than editing history. ``undo``
+takes back the latest decision on the study (the one before it is in force again, or none):
+a correction appended as a row, as in screening decision files.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -29,8 +32,10 @@ from reviewflow.errors import DecisionFileError
 
 __all__ = [
     "DECISION_COLUMNS",
+    "UNDO",
     "FulltextDecision",
     "FulltextOutcome",
+    "ResolvedDecisions",
     "read_fulltext_decisions",
     "resolve_decisions",
 ]
@@ -39,6 +44,9 @@ __all__ = [
 DECISION_COLUMNS: tuple[str, ...] = ("record_id", "decision", "reason", "reviewer", "date", "note")
 
 _REQUIRED_COLUMNS = ("record_id", "decision")
+
+#: The row that takes back the decision before it on the same study.
+UNDO = "undo"
 
 
 class FulltextOutcome(StrEnum):
@@ -81,7 +89,7 @@ def read_fulltext_decisions(
     """
     problems: list[str] = []
     decisions: list[FulltextDecision] = []
-    allowed = ", ".join(o.value for o in FulltextOutcome)
+    allowed = ", ".join([*(o.value for o in FulltextOutcome), UNDO])
     codes = set(reason_codes)
     for raw_path in paths:
         path = os.fspath(raw_path)
@@ -124,7 +132,7 @@ def read_fulltext_decisions(
                 problems.append(
                     _problem(path, line, "record_id", f"unknown record id {record_id!r}")
                 )
-            if decision not in {o.value for o in FulltextOutcome}:
+            if decision not in {o.value for o in FulltextOutcome} | {UNDO}:
                 problems.append(
                     _problem(
                         path, line, "decision", f"{get['decision']!r} is not one of: {allowed}"
@@ -169,16 +177,33 @@ def read_fulltext_decisions(
     return decisions
 
 
-def resolve_decisions(
-    decisions: Sequence[FulltextDecision],
-) -> tuple[dict[str, FulltextDecision], list[FulltextDecision]]:
-    """(the decision in force per study, the superseded ones): latest date, then file order."""
-    in_force: dict[str, FulltextDecision] = {}
-    superseded: list[FulltextDecision] = []
-    for order, decision in sorted(enumerate(decisions), key=lambda p: (p[1].date, p[0])):
-        del order
-        previous = in_force.get(decision.study_id)
-        if previous is not None:
-            superseded.append(previous)
-        in_force[decision.study_id] = decision
-    return in_force, superseded
+class ResolvedDecisions(NamedTuple):
+    """The decision in force per study; the decisions a later one replaced; the decisions
+    an ``undo`` took back (each with the undo row that did)."""
+
+    in_force: dict[str, FulltextDecision]
+    superseded: list[FulltextDecision]
+    undone: dict[int, FulltextDecision]
+
+
+def resolve_decisions(decisions: Sequence[FulltextDecision]) -> ResolvedDecisions:
+    """Apply the decisions in order (latest date, then file order): a decision stacks on the
+    study's earlier ones, an ``undo`` takes the top one away; the top one is in force.
+
+    ``undone`` maps ``id()`` of each taken-back decision to the undo row; an undo with
+    nothing to take back changes nothing.
+    """
+    stacks: dict[str, list[FulltextDecision]] = {}
+    undone: dict[int, FulltextDecision] = {}
+    for _, decision in sorted(enumerate(decisions), key=lambda p: (p[1].date, p[0])):
+        stack = stacks.setdefault(decision.study_id, [])
+        if decision.decision == UNDO:
+            if stack:
+                undone[id(stack.pop())] = decision
+            continue
+        stack.append(decision)
+    return ResolvedDecisions(
+        in_force={study: stack[-1] for study, stack in stacks.items() if stack},
+        superseded=[d for stack in stacks.values() for d in stack[:-1]],
+        undone=undone,
+    )

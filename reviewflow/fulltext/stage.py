@@ -22,7 +22,9 @@ from reviewflow.audit import StageAudit
 from reviewflow.clusters import record_study_map
 from reviewflow.errors import DataError, SourceError
 from reviewflow.fulltext.decisions import (
+    UNDO,
     FulltextOutcome,
+    ResolvedDecisions,
     read_fulltext_decisions,
     resolve_decisions,
 )
@@ -369,9 +371,10 @@ def run_fulltext_stage(
             reason_codes=list(labels),
         )
         sought = set(included["study_id"])
-        in_force, superseded = resolve_decisions(decisions)
+        resolved = resolve_decisions(decisions)
+        in_force = resolved.in_force
         _write_table(
-            _applied_rows(decisions, sought, superseded, labels),
+            _applied_rows(decisions, sought, resolved, labels),
             APPLIED_COLUMNS,
             out_decisions_applied,
         )
@@ -407,14 +410,22 @@ def run_fulltext_stage(
 
 
 def _applied_rows(
-    decisions: Sequence[Any], sought: set[str], superseded: Sequence[Any], labels: Mapping[str, str]
+    decisions: Sequence[Any],
+    sought: set[str],
+    resolved: ResolvedDecisions,
+    labels: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """One row per decision read, saying whether it was applied and why not."""
-    superseded_ids = {id(d) for d in superseded}
+    superseded_ids = {id(d) for d in resolved.superseded}
     rows = []
     for decision in decisions:
+        undo = resolved.undone.get(id(decision))
         if decision.study_id not in sought:
             status = "ignored: study not included at title/abstract screening"
+        elif decision.decision == UNDO:
+            status = "undo: takes back the decision before it"
+        elif undo is not None:
+            status = f"taken back by the undo in {Path(undo.path).name}, line {undo.line}"
         elif id(decision) in superseded_ids:
             status = "superseded by a later decision"
         else:

@@ -312,6 +312,20 @@
           banner("");
         }).catch(function (err) { banner(err.message, "blocking"); });
       });
+      row.querySelector(".ft-undo").addEventListener("click", function () {
+        var id = row.getAttribute("data-study");
+        var status = row.querySelector(".ft-status");
+        post("/api/fulltext", {study_id: id, decision: "undo"}).then(function (data) {
+          // show what stands now: the decision before the one taken back, or none
+          var now = (data.studies || []).filter(function (s) { return s.study_id === id; })[0] || {};
+          decision.value = now.decision || "";
+          reason.value = now.reason || "";
+          reason.hidden = decision.value !== "exclude";
+          row.querySelector(".ft-note").value = now.note || "";
+          status.textContent = "undone: " + (now.decision ? now.decision + " by " + now.decided_by + " stands" : "not decided");
+          banner("");
+        }).catch(function (err) { banner(err.message, "blocking"); });
+      });
     });
   }
 

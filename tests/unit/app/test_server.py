@@ -185,6 +185,15 @@ def test_fulltext_view_writes_the_fulltext_file(running, review_dir):
         (included[0], "exclude", "wrong_design", "alice"),
         (included[1], "include", "", "alice"),
     ]
+    undone = client.post(
+        "/api/fulltext", json={"study_id": included[0], "decision": "undo"}, headers=WRITE
+    )
+    now = {s["study_id"]: s for s in undone.json()["studies"]}
+    assert now[included[0]]["decision"] == "" and now[included[1]]["decision"] == "include"
+    nothing = client.post(
+        "/api/fulltext", json={"study_id": included[0], "decision": "undo"}, headers=WRITE
+    )
+    assert nothing.status_code == 400 and "nothing to undo" in nothing.json()["error"]
 
 
 def test_malformed_file_message_in_the_state(running, review_dir):

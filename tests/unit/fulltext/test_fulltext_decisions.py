@@ -108,3 +108,41 @@ def test_a_decision_on_any_member_record_applies_to_the_study(tmp_path, screenin
     applied = pd.read_csv(tmp_path / "decisions_applied.csv", dtype=str, keep_default_na=False)
     assert applied.loc[2, "status"] == "superseded by a later decision"
     assert applied.loc[3, "status"] == "applied"
+
+
+def test_an_undo_takes_back_the_latest_decision_and_the_one_before_stands(
+    tmp_path, screening_included
+):
+    clusters = tmp_path / "clusters.csv"
+    frame = pd.read_csv(screening_included, dtype=str, keep_default_na=False)
+    pd.DataFrame({"record_id": frame["record_id"], "study_id": frame["record_id"]}).to_csv(
+        clusters, index=False
+    )
+    decisions = tmp_path / "ft.csv"
+    decisions.write_text(
+        HEADER
+        + "nagtegaal_records:40,include,,R1,2026-11-20,\n"
+        + "nagtegaal_records:40,exclude,wrong_population,R2,2026-11-21,\n"
+        + "nagtegaal_records:40,undo,,R2,2026-11-21,pressed the wrong key\n"
+        + "nagtegaal_records:85,include,,R1,2026-11-20,\n"
+        + "nagtegaal_records:85,undo,,R1,2026-11-20,\n"
+        + "nagtegaal_records:85,undo,,R1,2026-11-20,nothing left to take back\n",
+        encoding="utf-8",
+    )
+    reasons = [{"code": "wrong_population", "label": "Population not healthcare professionals"}]
+    result = _run(tmp_path, screening_included, clusters, [str(decisions)], reasons)
+    # 40: the exclusion was taken back, the inclusion before it stands; 85: nothing stands
+    assert list(result["study_id"]) == ["nagtegaal_records:40"]
+    audit = json.loads((tmp_path / "assess_fulltexts.audit.json").read_text())
+    assert audit["counts"]["reports_assessed"] == 1
+    assert audit["counts"]["excluded"] == 0
+    assert "nagtegaal_records:85" in audit["details"]["awaiting_fulltext_decision"]
+    applied = pd.read_csv(tmp_path / "decisions_applied.csv", dtype=str, keep_default_na=False)
+    assert list(applied["status"]) == [
+        "applied",
+        "taken back by the undo in ft.csv, line 4",
+        "undo: takes back the decision before it",
+        "taken back by the undo in ft.csv, line 6",
+        "undo: takes back the decision before it",
+        "undo: takes back the decision before it",
+    ]
