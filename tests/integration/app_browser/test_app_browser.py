@@ -235,3 +235,38 @@ def test_malformed_decision_file_message_in_the_page_and_nothing_lost(
     ]
     assert len(rows) == before + 2
     shutil.rmtree(review)
+
+
+def test_fulltext_save_then_undo_in_the_page_and_the_file(demo_to_screening, browser, tmp_path):
+    review = review_copy(demo_to_screening, tmp_path / "review")
+    decisions = review / "config" / "demo" / "decisions" / "fulltext_nagtegaal.csv"
+    before = _rows(decisions)
+    with running_app(review, "--reviewer", "Ada Reviewer") as url:
+        page = browser.new_page()
+        page.goto(url.rstrip("/") + "/fulltext")
+        row = page.locator("#fulltext tbody tr").first
+        study = row.get_attribute("data-study")
+        standing = row.locator(".ft-decision").input_value()
+        assert standing in ("include", "exclude")  # the demo decided every report
+        other = "exclude" if standing == "include" else "include"
+        row.locator(".ft-decision").select_option(other)
+        if other == "exclude":
+            row.locator(".ft-reason").select_option(index=1)
+        row.locator(".ft-save").click()
+        page.wait_for_function(
+            "el => el.textContent.startsWith('saved: ')",
+            arg=row.locator(".ft-status").element_handle(),
+        )
+        row.locator(".ft-undo").click()
+        page.wait_for_function(
+            "el => el.textContent.startsWith('undone: ')",
+            arg=row.locator(".ft-status").element_handle(),
+        )
+        assert row.locator(".ft-decision").input_value() == standing
+        assert f"{standing} by" in row.locator(".ft-status").inner_text()
+    after = _rows(decisions)
+    assert after[: len(before)] == before  # nothing rewritten, two rows appended
+    assert [(r["record_id"], r["decision"], r["reviewer"]) for r in after[len(before) :]] == [
+        (study, other, "Ada Reviewer"),
+        (study, "undo", "Ada Reviewer"),
+    ]
