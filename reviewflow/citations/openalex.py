@@ -69,8 +69,15 @@ class OpenAlexCitations(CitationClientBase):
 
     # -- paging -------------------------------------------------------------------------
 
-    def _works(self, filter_: str) -> Iterator[tuple[dict[str, Any], str, str]]:
-        """Every work a filter matches: (work, retrieved_at, raw_ref), cursor-paged."""
+    def _works(
+        self, filter_: str, *, whole: bool = False
+    ) -> Iterator[tuple[dict[str, Any], str, str]]:
+        """Every work a filter matches: (work, retrieved_at, raw_ref), cursor-paged.
+
+        ``whole``: the list must come in full (a reference or citing list, whose missing
+        works nothing else would show); a seed lookup that finds less is already reported
+        per seed as unresolved.
+        """
         cursor = "*"
         seen = 0
         count: object = None
@@ -97,7 +104,7 @@ class OpenAlexCitations(CitationClientBase):
             if isinstance(count, int) and seen >= count:
                 return
             if len(results) < self.page_size or not cursor:
-                if isinstance(count, int) and seen < count:
+                if whole and isinstance(count, int) and seen < count:
                     self.fell_short(f"filter {filter_}", seen, count)
                 return
 
@@ -171,7 +178,9 @@ class OpenAlexCitations(CitationClientBase):
             by_native: dict[str, list[str]] = {}
             for seed_id, native, _ in batch:
                 by_native.setdefault(native, []).append(seed_id)
-            for work, retrieved_at, raw_ref in self._works(f"{filter_name}:{'|'.join(native_ids)}"):
+            for work, retrieved_at, raw_ref in self._works(
+                f"{filter_name}:{'|'.join(native_ids)}", whole=True
+            ):
                 work_id = normalize_openalex_id(work.get("id"))
                 if direction == "backward":
                     linked = [seed_id for seed_id, _, _ in batch if work_id in refs[seed_id]]
