@@ -30,9 +30,11 @@ DISABLED = {"disabled": True, "why": "switched off in config (enabled: false)"}
 
 def _empty_workbook(columns: Sequence[str], path: str | os.PathLike[str]) -> None:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one empty worksheet
     sheet.append(list(columns))
     save_workbook(book, path)
 
@@ -87,8 +89,8 @@ def pass_records_through_dedup(
             }
         )
         if run_label:
-            new = studies["first_seen"] == run_label if "first_seen" in studies else []
-            audit.counts[PrismaCount.STUDIES_NEW] = int(sum(new))
+            new = (studies["first_seen"] == run_label).sum() if "first_seen" in studies else 0
+            audit.counts[PrismaCount.STUDIES_NEW] = int(new)
         audit.details.update(DISABLED)
 
 
@@ -119,7 +121,7 @@ def pass_studies_through_screening(
     full text unscreened; no ranking, no batch, nothing to stop."""
     from reviewflow.screening.stage import BATCH_COLUMNS
 
-    counted = (
+    counted: tuple[PrismaCount, ...] = (
         PrismaCount.RECORDS_SCREENED,
         PrismaCount.RECORDS_EXCLUDED,
         PrismaCount.RECORDS_AWAITING,

@@ -34,6 +34,7 @@ from reviewflow.dedup.merge import member_order, merge_cluster, studies_frame, s
 from reviewflow.dedup.model import MatchModel, default_model
 from reviewflow.dedup.prepare import prepare_records
 from reviewflow.dedup.review import rank_uncertain
+from reviewflow.io import table_rows
 
 __all__ = ["DedupResult", "deduplicate", "match_new_records"]
 
@@ -202,7 +203,7 @@ def deduplicate(
             p = judged[(edge.i, edge.j)].score if (edge.i, edge.j) in judged else 1.0
             uncertain[(edge.i, edge.j)] = (p, f"uncertain: {edge.reason}, but {outcome}")
 
-    rows = records.to_dict("records") if build_studies else None
+    rows = table_rows(records) if build_studies else None
     previous_study_ids = set(previous.values())
     study_of = [""] * len(ids)
     sources = (

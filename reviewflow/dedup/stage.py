@@ -100,7 +100,7 @@ def read_dedup_input(path: str | os.PathLike[str], *, matching_only: bool = Fals
     ``matching_only``: the table only feeds matching (``reviewflow dedup``), which reads an
     abstract's first 120 words, so longer abstracts are cut before they are normalised.
     """
-    text = read_export_text(path)
+    text = read_export_text(Path(path))
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -191,7 +191,7 @@ def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathL
     pairs, and the ordinary mode holds every cell object in memory.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
@@ -199,7 +199,7 @@ def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathL
     sheet.freeze_panes = "C2"
     bold = Font(bold=True)
 
-    def text_cell(value: str, font: Font | None = None) -> WriteOnlyCell:
+    def text_cell(value: str, font: Font | None = None) -> Cell:
         # stored as a text cell, never a formula, and shown without an apostrophe
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
