@@ -48,14 +48,13 @@ def pass_records_through_dedup(
     out_uncertain_csv: str,
     out_uncertain_xlsx: str,
     audit_path: str,
-    params: Mapping[str, Any],
+    run_label: str = "",
     **_: Any,
 ) -> None:
     """Rule ``deduplicate_records`` with ``dedup.enabled: false``: every record a study of
     its own (``study_id`` = its record id), no merges, no pairs to check."""
     from reviewflow.dedup.stage import UNCERTAIN_COLUMNS
 
-    run_label = str(params["run_label"])
     declares = (PrismaCount.DUPLICATES_REMOVED,) + ((PrismaCount.STUDIES_NEW,) if run_label else ())
     with StageAudit(
         audit_path,

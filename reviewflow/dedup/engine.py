@@ -34,6 +34,7 @@ from reviewflow.dedup.merge import member_order, merge_cluster, studies_frame, s
 from reviewflow.dedup.model import MatchModel, default_model
 from reviewflow.dedup.prepare import prepare_records
 from reviewflow.dedup.review import rank_uncertain
+from reviewflow.dedup.settings import DedupThresholds
 from reviewflow.io import table_rows
 
 __all__ = ["DedupResult", "deduplicate", "match_new_records"]
@@ -65,7 +66,7 @@ class DedupResult:
 def deduplicate(
     records: pd.DataFrame,
     *,
-    thresholds: Mapping[str, Any] | None = None,
+    thresholds: DedupThresholds | None = None,
     model: MatchModel | None = None,
     decisions: Sequence[ManualDecision] = (),
     source_priority: Sequence[str] = (),
@@ -91,11 +92,10 @@ def deduplicate(
     position = {rid: n for n, rid in enumerate(ids)}
     prep = prepare_records(records)
     model = model or default_model()
-    limits = dict(thresholds or {})
-    if limits.get("duplicate") is not None or limits.get("uncertain") is not None:
+    if thresholds is not None and thresholds.given:
         model = model.with_thresholds(
-            float(limits.get("duplicate") or model.merge_at),
-            float(limits.get("uncertain") or model.review_at),
+            float(thresholds.duplicate or model.merge_at),
+            float(thresholds.uncertain or model.review_at),
         )
     # every pair is judged once; a distinct one is remembered only by its guard, so a large
     # run does not hold the evidence of hundreds of thousands of candidate pairs

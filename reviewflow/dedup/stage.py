@@ -12,7 +12,6 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -21,10 +20,12 @@ from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
 from reviewflow.dedup.engine import DedupResult, deduplicate
 from reviewflow.dedup.model import default_model
 from reviewflow.dedup.prepare import fix_mojibake, split_authors
+from reviewflow.dedup.settings import DedupSettings
 from reviewflow.errors import DataError
 from reviewflow.importers.base import read_export_text
 from reviewflow.io import save_workbook, unescape_frame, write_csv
 from reviewflow.normalize import clean_text, normalize_authors, normalize_issn
+from reviewflow.paths import DEDUP, previous_run_file
 from reviewflow.records import _NORMALISERS as _RECORD_NORMALISERS
 from reviewflow.records import records_frame
 from reviewflow.vocab import RECORD_FIELDS, Stage
@@ -32,6 +33,7 @@ from reviewflow.vocab import RECORD_FIELDS, Stage
 __all__ = [
     "COLLISION_COLUMNS",
     "UNCERTAIN_COLUMNS",
+    "newest_previous_clusters",
     "read_dedup_input",
     "run_dedup_stage",
     "write_uncertain_xlsx",
@@ -228,10 +230,19 @@ def _read_previous(path: str | os.PathLike[str] | None) -> dict[str, str]:
     return dict(zip(frame["record_id"], frame["study_id"], strict=True))
 
 
+def newest_previous_clusters(previous_runs: Sequence[str]) -> str:
+    """The clusters table of the newest earlier run that has one ("" when none has)."""
+    for run in reversed(list(previous_runs)):
+        candidate = previous_run_file(run, DEDUP.clusters)
+        if Path(candidate).is_file():
+            return candidate
+    return ""
+
+
 def run_dedup_stage(
     records_paths: list[str],
     decisions_path: str | None,
-    params: dict[str, Any],
+    settings: DedupSettings,
     out_studies: str,
     out_clusters: str,
     out_merges: str,
@@ -239,34 +250,27 @@ def run_dedup_stage(
     out_uncertain_xlsx: str,
     audit_path: str,
     previous_runs: Sequence[str] = (),
+    run_label: str = "",
 ) -> DedupResult:
     """Run the stage on record tables and write every output (atomically) plus the audit.
 
-    ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain: match
-    probabilities overriding the shipped model's),
-    ``source_priority``, ``previous_clusters`` (an earlier clusters.csv whose study ids are
-    kept), ``incremental`` (keep those clusters and only match new records).
-    ``previous_runs``: results folders of earlier runs (an update); the newest one with a
-    ``dedup/clusters.csv`` supplies the previous clusters unless ``previous_clusters`` is set.
+    ``settings`` is the config's ``dedup`` block (:class:`DedupSettings`). ``previous_runs``:
+    results folders of earlier runs (an update); the newest one with a clusters table
+    supplies the previous clusters unless ``dedup.previous_clusters`` names one.
+    ``run_label`` marks the studies first seen in this run (an update; "" otherwise).
     """
-    params = dict(params)
-    if not params.get("previous_clusters"):
-        for run in reversed(list(previous_runs)):
-            candidate = Path(run) / "dedup" / "clusters.csv"
-            if candidate.is_file():
-                params["previous_clusters"] = candidate.as_posix()
-                break
+    previous_clusters = settings.previous_clusters or newest_previous_clusters(previous_runs)
     outputs = [out_studies, out_clusters, out_merges, out_uncertain_csv, out_uncertain_xlsx]
     inputs = list(records_paths) + ([decisions_path] if decisions_path else [])
-    if params.get("previous_clusters"):
-        inputs.append(params["previous_clusters"])
+    if previous_clusters:
+        inputs.append(previous_clusters)
     with StageAudit(
         audit_path,
         stage=Stage.DEDUP,
         rule="deduplicate_records",
         inputs=inputs,
         outputs=outputs,
-        parameters=params,
+        parameters=settings.parameters(previous_clusters=previous_clusters, run_label=run_label),
     ) as audit:
         frames = [read_dedup_input(p) for p in records_paths]
         records = pd.concat(frames, ignore_index=True) if frames else records_frame([])
@@ -279,14 +283,14 @@ def run_dedup_stage(
         known = set(records["record_id"])
         decisions = read_decisions(decisions_path, known) if decisions_path else []
         model_info = default_model()
-        previous = _read_previous(params.get("previous_clusters"))
+        previous = _read_previous(previous_clusters)
         result = deduplicate(
             records,
-            thresholds=params.get("thresholds") or None,
+            thresholds=settings.thresholds,
             decisions=decisions,
-            source_priority=params.get("source_priority", ()),
+            source_priority=settings.source_priority,
             previous_clusters=previous,
-            incremental=bool(params.get("incremental", True)) and bool(previous),
+            incremental=settings.incremental and bool(previous),
         )
         assert result.studies is not None
         _write_csv(result.studies, out_studies)
@@ -312,7 +316,6 @@ def run_dedup_stage(
         )
         for reason, n in sorted(result.reasons.items()):
             audit.add_reason(reason, n)
-        run_label = str(params.get("run_label") or "")
         if run_label and "first_seen" in result.studies.columns:
             # An update: studies none of whose records an earlier run had seen.
             audit.counts["studies_new"] = int((result.studies["first_seen"] == run_label).sum())

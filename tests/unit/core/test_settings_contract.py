@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import reviewflow.citations.stage
+import reviewflow.dedup.settings
 import reviewflow.extraction.form
 import reviewflow.fulltext.stage
 import reviewflow.sources.base
@@ -27,9 +28,9 @@ from reviewflow.config_docs import config_key_rows
 from reviewflow.settings import SETTINGS_CLASSES, Settings
 
 #: Blocks not on settings classes yet: phase two moves them onto the contracts
-#: (DedupSettings; ScreeningSettings with StopSettings; an ImportLine for imports[]).
+#: (ScreeningSettings with StopSettings; an ImportLine for imports[]).
 #: Their keys are read from the validated config as mappings until then.
-PENDING_PHASE_TWO = ("dedup", "screening", "imports")
+PENDING_PHASE_TWO = ("screening", "imports")
 
 #: Blocks read as mappings on purpose, by the modules named: the published review's counts
 #: are data to compare box by box, not settings of a stage.
@@ -51,6 +52,7 @@ BLOCKS: dict[str, type[Settings]] = {
     "sources": SETTINGS_CLASSES["schemas/sources.schema.yaml"],
     "searches[]": SETTINGS_CLASSES["schemas/search.schema.yaml#/items"],
     "citations": SETTINGS_CLASSES["schemas/citations.schema.yaml"],
+    "dedup": SETTINGS_CLASSES["schemas/dedup.schema.yaml"],
     "fulltext": SETTINGS_CLASSES["schemas/fulltext.schema.yaml"],
     "extraction": SETTINGS_CLASSES["schemas/extraction.schema.yaml"],
     "synthesis": SETTINGS_CLASSES["schemas/synthesis.schema.yaml"],
