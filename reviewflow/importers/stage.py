@@ -11,13 +11,12 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
 from reviewflow.audit import StageAudit
 from reviewflow.importers import ParsedExport, read_export, records_from_export
+from reviewflow.importers.settings import ImportLine
 from reviewflow.records import write_records
 from reviewflow.vocab import EXTRA_FIELD, Stage
 
@@ -46,24 +45,23 @@ logger = logging.getLogger(__name__)
 def run_import_stage(
     *,
     export_path: str | os.PathLike[str],
-    entry: Mapping[str, Any],
+    entry: ImportLine,
     out_records: str | os.PathLike[str],
     audit_path: str | os.PathLike[str],
 ) -> None:
     """Import the export named by one ``imports`` entry; write records and audit.
 
-    ``entry`` is the config entry as written (``id``, ``format``, ``database``, ``platform``,
-    ``date_searched``, ``query``, ``column_map``, ``notes``). Records carry the entry's
+    ``entry`` is the config entry (:class:`ImportLine`). Records carry the entry's
     ``database`` as their source when it is given, the database named in the file
     otherwise.
     """
-    import_id = str(entry["id"])
-    fmt = str(entry.get("format", "auto"))
-    column_map = entry.get("column_map") or None
+    import_id = entry.id
+    fmt = entry.format
+    column_map = dict(entry.column_map) or None
     parameters = {
         "format": fmt,
         "column_map": dict(column_map or {}),
-        "database": entry.get("database", ""),
+        "database": entry.database,
     }
     with StageAudit(
         audit_path,
@@ -78,7 +76,7 @@ def run_import_stage(
             parsed,
             path=export_path,
             search_id=import_id,
-            database=entry.get("database") or None,
+            database=entry.database or None,
         )
         write_records(records, out_records)
         without_abstract = int((records["abstract"] == "").sum())
@@ -97,16 +95,16 @@ def run_import_stage(
         audit.details.update(
             {
                 "import_id": import_id,
-                "database": entry.get("database") or parsed.database,
+                "database": entry.database or parsed.database,
                 "database_in_file": parsed.database,
-                "platform": entry.get("platform", ""),
+                "platform": entry.platform,
                 "file": os.fspath(export_path),
                 "format": parsed.format,
                 "format_given": fmt,
-                "date_searched": str(entry.get("date_searched", "")),
+                "date_searched": entry.date_searched,
                 "exported_at": parsed.exported_at,
-                "query": entry.get("query", ""),
-                "notes": entry.get("notes", ""),
+                "query": entry.query,
+                "notes": entry.notes,
                 # source field -> records holding it, kept in the 'extra' column
                 "unmapped_fields": dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "warnings": warnings_audit(parsed, os.fspath(export_path)),
