@@ -28,10 +28,12 @@ from reviewflow.normalize import clean_text, normalize_authors, normalize_issn
 from reviewflow.paths import DEDUP, previous_run_file
 from reviewflow.records import _NORMALISERS as _RECORD_NORMALISERS
 from reviewflow.records import records_frame
-from reviewflow.vocab import RECORD_FIELDS, Stage
+from reviewflow.vocab import RECORD_FIELDS, PrismaCount, Stage
 
 __all__ = [
     "COLLISION_COLUMNS",
+    "DEDUP_COUNTS",
+    "DEDUP_UPDATE_COUNTS",
     "UNCERTAIN_COLUMNS",
     "newest_previous_clusters",
     "read_dedup_input",
@@ -40,6 +42,11 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The audit counts rule ``deduplicate_records`` writes for PRISMA ("Duplicate records
+#: removed"), and in an update the studies none of whose records an earlier run had.
+DEDUP_COUNTS = (PrismaCount.DUPLICATES_REMOVED,)
+DEDUP_UPDATE_COUNTS = (PrismaCount.STUDIES_NEW,)
 
 #: Bibliographic CSV column -> record-model field.
 _BIB_COLUMNS = {
@@ -271,6 +278,7 @@ def run_dedup_stage(
         inputs=inputs,
         outputs=outputs,
         parameters=settings.parameters(previous_clusters=previous_clusters, run_label=run_label),
+        declares=DEDUP_COUNTS + (DEDUP_UPDATE_COUNTS if run_label else ()),
     ) as audit:
         frames = [read_dedup_input(p) for p in records_paths]
         records = pd.concat(frames, ignore_index=True) if frames else records_frame([])
@@ -306,19 +314,22 @@ def run_dedup_stage(
         write_uncertain_xlsx(result.uncertain, out_uncertain_xlsx)
         n_in, n_out = len(records), len(result.studies)
         audit.counts.update(
-            records_in=n_in,
-            studies_out=n_out,
-            duplicates_removed=n_in - n_out,
-            uncertain_pairs=len(result.uncertain),
-            manual_decisions_applied=result.manual_applied,
-            pairs_compared=result.pairs_compared,
-            doi_collisions=len(result.doi_collisions),
+            {
+                "records_in": n_in,
+                "studies_out": n_out,
+                PrismaCount.DUPLICATES_REMOVED: n_in - n_out,
+                "uncertain_pairs": len(result.uncertain),
+                "manual_decisions_applied": result.manual_applied,
+                "pairs_compared": result.pairs_compared,
+                "doi_collisions": len(result.doi_collisions),
+            }
         )
         for reason, n in sorted(result.reasons.items()):
             audit.add_reason(reason, n)
         if run_label and "first_seen" in result.studies.columns:
             # An update: studies none of whose records an earlier run had seen.
-            audit.counts["studies_new"] = int((result.studies["first_seen"] == run_label).sum())
+            new = result.studies["first_seen"] == run_label
+            audit.counts[PrismaCount.STUDIES_NEW] = int(new.sum())
         audit.details["decision_columns"] = list(DECISION_COLUMNS)
         # a DOI on records whose titles or pages differ names none of them: reported, not merged
         audit.details["doi_collisions"] = result.doi_collisions[:500]

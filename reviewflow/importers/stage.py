@@ -18,9 +18,9 @@ from reviewflow.audit import StageAudit
 from reviewflow.importers import ParsedExport, read_export, records_from_export
 from reviewflow.importers.settings import ImportLine
 from reviewflow.records import write_records
-from reviewflow.vocab import EXTRA_FIELD, Stage
+from reviewflow.vocab import EXTRA_FIELD, PrismaCount, Stage
 
-__all__ = ["run_import_stage", "unmapped_fields"]
+__all__ = ["IMPORT_COUNTS", "run_import_stage", "unmapped_fields"]
 
 #: Warnings listed in the audit (their total is always counted).
 _AUDITED_WARNINGS = 500
@@ -40,6 +40,9 @@ def warnings_audit(parsed: ParsedExport, path: str) -> list[str]:
 
 
 logger = logging.getLogger(__name__)
+
+#: The audit counts rule ``import_records`` writes for PRISMA (its database's records).
+IMPORT_COUNTS = (PrismaCount.RECORDS_IDENTIFIED,)
 
 
 def run_import_stage(
@@ -70,6 +73,7 @@ def run_import_stage(
         inputs=[export_path],
         outputs=[out_records],
         parameters=parameters,
+        declares=IMPORT_COUNTS,
     ) as audit:
         parsed = read_export(export_path, format=fmt, column_map=column_map)
         records = records_from_export(
@@ -85,7 +89,7 @@ def run_import_stage(
         audit.counts.update(
             {
                 "records_in_file": len(parsed.records),
-                "records_out": len(records),
+                PrismaCount.RECORDS_IDENTIFIED: len(records),
                 "without_abstract": without_abstract,
                 "without_doi": without_doi,
                 "records_with_unmapped_fields": int((records[EXTRA_FIELD] != "").sum()),

@@ -274,6 +274,23 @@ def test_stage_writes_every_output_and_the_audit(tmp_path: Path) -> None:
     assert all(k.startswith("merged: ") for k in record["reasons"])
 
 
+def test_an_update_counts_the_studies_new_in_this_run(tmp_path: Path) -> None:
+    """An update declares for PRISMA the studies none of whose records an earlier run had."""
+    records = read_dedup_input(LABELLED)  # as a record table, the shape collect writes
+    records["first_seen"] = ["2026-01-05" if n % 2 else "2025-06-01" for n in range(len(records))]
+    table = tmp_path / "records.csv"
+    records.to_csv(table, index=False)
+    out = [str(tmp_path / n) for n in ("s.csv", "c.csv", "m.csv", "u.csv", "u.xlsx")]
+    audit = tmp_path / "deduplicate_records.audit.json"
+    run_dedup_stage(
+        [str(table)], None, DedupSettings.defaults(), *out, str(audit), (), "2026-01-05"
+    )
+    studies = pd.read_csv(out[0], dtype=str, keep_default_na=False)
+    counts = json.loads(audit.read_text(encoding="utf-8"))["counts"]
+    assert counts["studies_new"] == int((studies["first_seen"] == "2026-01-05").sum())
+    assert 0 < counts["studies_new"] < len(studies)
+
+
 def test_study_id_prefers_the_previous_one(labelled: pd.DataFrame) -> None:
     previous = {"stroke:id_0000078": "stroke:id_0000078"}
     result = deduplicate(labelled, previous_clusters=previous)
