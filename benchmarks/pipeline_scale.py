@@ -195,13 +195,14 @@ def run_stage(stage: str, work: Path, setup: dict[str, Any]) -> None:
             audit_path="results/records/collect_records.audit.json",
         )
     elif stage == "dedup":
+        from reviewflow.dedup.settings import DedupSettings
         from reviewflow.dedup.stage import run_dedup_stage
 
-        params = {k: v for k, v in config.get("dedup", {}).items() if k != "decisions"}
+        block = {k: v for k, v in config.get("dedup", {}).items() if k != "decisions"}
         run_dedup_stage(
             records_paths=["results/records/all_records.csv"],
             decisions_path=None,
-            params=params,
+            settings=DedupSettings.from_raw(block, source="dedup"),
             out_studies="results/dedup/studies.csv",
             out_clusters="results/dedup/clusters.csv",
             out_merges="results/dedup/merges.csv",

@@ -268,7 +268,7 @@ def run_summaries(review_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
         if not audits:
             continue
 
-        def count(rule: str, *keys: str, _audits: dict[str, Any] = audits) -> int | str:
+        def count(rule: str, *keys: str, _audits: dict[Any, dict[str, Any]] = audits) -> int | str:
             values = (_audits.get(rule) or {}).get("counts", {})
             return next((values[k] for k in keys if k in values), "")
 

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from reviewflow import __version__
 from reviewflow.errors import ReviewflowError
@@ -40,7 +41,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _available_commands() -> list[tuple[str, object]]:
+def _available_commands() -> list[tuple[str, ModuleType]]:
     found = []
     for name, module_name in COMMANDS:
         try:
@@ -65,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module in _available_commands():
         help_text = getattr(module, "HELP", "")
         command = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(command)  # type: ignore[attr-defined]
-        command.set_defaults(_run=module.run)  # type: ignore[attr-defined]
+        module.add_arguments(command)
+        command.set_defaults(_run=module.run)
     return parser
 
 

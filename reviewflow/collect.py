@@ -11,6 +11,7 @@ import pandas as pd
 
 from reviewflow.audit import StageAudit
 from reviewflow.errors import DataError
+from reviewflow.io import table_rows
 from reviewflow.records import read_records, records_frame, write_records
 from reviewflow.vocab import Stage
 
@@ -68,7 +69,7 @@ def carry_forward(
     first_seen: dict[str, str] = {}
     carried: dict[str, dict[str, str]] = {}
     for label, frame in previous:
-        for row in frame.to_dict("records"):
+        for row in table_rows(frame):
             record_id = row["record_id"]
             first_seen.setdefault(record_id, row.get(FIRST_SEEN) or label)
             carried[record_id] = row

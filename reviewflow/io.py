@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,6 +47,7 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "sha256_file",
+    "table_rows",
 ]
 
 
@@ -170,6 +171,12 @@ def read_csv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     return unescape_frame(frame)
+
+
+def table_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a table as dicts by column name. Every table the pipeline reads is
+    labelled by strings (CSV headers), which pandas' own types cannot know."""
+    return cast("list[dict[str, Any]]", frame.to_dict("records"))
 
 
 #: The time a workbook states when nothing it holds carries one: the ZIP format's first

@@ -277,7 +277,7 @@ def normalize_author(value: object) -> str:
     last = tokens[-1].replace(".", "")
     if last.isupper() and len(last) <= 3 and len(tokens) >= 2:
         # "Smith JA", "van der Berg AB", "SMITH J A": trailing groups of capitals are initials
-        initials = []
+        initials: list[str] = []
         while (
             len(tokens) > 1
             and tokens[-1].replace(".", "").isupper()

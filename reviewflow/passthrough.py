@@ -30,9 +30,11 @@ DISABLED = {"disabled": True, "why": "switched off in config (enabled: false)"}
 
 def _empty_workbook(columns: Sequence[str], path: str | os.PathLike[str]) -> None:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one empty worksheet
     sheet.append(list(columns))
     save_workbook(book, path)
 
@@ -46,14 +48,13 @@ def pass_records_through_dedup(
     out_uncertain_csv: str,
     out_uncertain_xlsx: str,
     audit_path: str,
-    params: Mapping[str, Any],
+    run_label: str = "",
     **_: Any,
 ) -> None:
     """Rule ``deduplicate_records`` with ``dedup.enabled: false``: every record a study of
     its own (``study_id`` = its record id), no merges, no pairs to check."""
     from reviewflow.dedup.stage import UNCERTAIN_COLUMNS
 
-    run_label = str(params["run_label"])
     declares = (PrismaCount.DUPLICATES_REMOVED,) + ((PrismaCount.STUDIES_NEW,) if run_label else ())
     with StageAudit(
         audit_path,
@@ -87,8 +88,8 @@ def pass_records_through_dedup(
             }
         )
         if run_label:
-            new = studies["first_seen"] == run_label if "first_seen" in studies else []
-            audit.counts[PrismaCount.STUDIES_NEW] = int(sum(new))
+            new = (studies["first_seen"] == run_label).sum() if "first_seen" in studies else 0
+            audit.counts[PrismaCount.STUDIES_NEW] = int(new)
         audit.details.update(DISABLED)
 
 
@@ -119,7 +120,7 @@ def pass_studies_through_screening(
     full text unscreened; no ranking, no batch, nothing to stop."""
     from reviewflow.screening.stage import BATCH_COLUMNS
 
-    counted = (
+    counted: tuple[PrismaCount, ...] = (
         PrismaCount.RECORDS_SCREENED,
         PrismaCount.RECORDS_EXCLUDED,
         PrismaCount.RECORDS_AWAITING,

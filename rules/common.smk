@@ -27,6 +27,7 @@ from reviewflow.paths import (
     previous_run_file,
 )
 from reviewflow.paths import stage_audit_files as stage_audit_files_of
+from reviewflow.importers.settings import ImportLine
 from reviewflow.settings import UpdateSettings, one_or_many
 from reviewflow.sources.archive_run import replay_source
 from reviewflow.update import UPDATE_FILE, read_update_file
@@ -57,11 +58,12 @@ def validate_review_config():
 validate_review_config()
 
 UPDATE = UpdateSettings.from_config(config["update"])
+IMPORT_LINES = [ImportLine.from_config(entry) for entry in config["imports"]]
 
 
 def import_ids():
     """Imports to read: every imports[] entry whose export is in place (not awaiting one)."""
-    return [entry["id"] for entry in config["imports"] if not entry["awaiting_export"]]
+    return [line.id for line in IMPORT_LINES if not line.awaiting_export]
 
 
 def search_ids():

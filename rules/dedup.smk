@@ -48,6 +48,5 @@ rule deduplicate_records:
         settings=lookup(dpath="dedup", within=config),
         previous_runs=previous_runs(),
         run_label=UPDATE.run_label,
-        enabled=is_enabled("dedup"),
     script:
         "../scripts/deduplicate_records.py"

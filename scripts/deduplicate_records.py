@@ -4,6 +4,7 @@ config, reviewflow.passthrough)."""
 from typing import TYPE_CHECKING
 
 from reviewflow.dedup import run_dedup_stage
+from reviewflow.dedup.settings import DedupSettings
 from reviewflow.logs import log_to_file
 from reviewflow.passthrough import pass_records_through_dedup
 
@@ -11,11 +12,13 @@ if TYPE_CHECKING:
     from snakemake.iocontainers import snakemake
 
 with log_to_file(snakemake.log[0]):
-    stage = run_dedup_stage if snakemake.params.enabled else pass_records_through_dedup
+    settings = DedupSettings.from_config(snakemake.params.settings)
+    stage = run_dedup_stage if settings.enabled else pass_records_through_dedup
     stage(
         records_paths=[snakemake.input.records],
         decisions_path=(list(snakemake.input.manual) or [None])[0],
-        params={**snakemake.params.settings, "run_label": snakemake.params.run_label},
+        settings=settings,
+        run_label=snakemake.params.run_label,
         out_studies=snakemake.output.studies,
         out_clusters=snakemake.output.clusters,
         out_merges=snakemake.output.merges,

@@ -8,11 +8,12 @@ if TYPE_CHECKING:
     from snakemake.iocontainers import snakemake
 
 with log_to_file(snakemake.log[0]):
+    from reviewflow.importers.settings import ImportLine
     from reviewflow.importers.stage import run_import_stage
 
     run_import_stage(
         export_path=snakemake.input.export,
-        entry=snakemake.params.entry,
+        entry=ImportLine.from_config(snakemake.params.entry),
         out_records=snakemake.output.records,
         audit_path=snakemake.output.audit,
     )

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from reviewflow.errors import DataError
-from reviewflow.io import write_csv
+from reviewflow.io import table_rows, write_csv
 from reviewflow.normalize import (
     clean_text,
     normalize_doi,
@@ -244,15 +244,16 @@ def included_seeds(
         else read_record_tables(list(record_tables))
     )
     by_id: dict[str, Mapping[str, str]] = {}
-    for row in table.to_dict("records"):
+    for row in table_rows(table):
         by_id.setdefault(str(row["record_id"]), row)
-    seeds, missing = [], []
+    seeds: list[Seed] = []
+    missing: list[str] = []
     for record_id in included_ids:
-        row = by_id.get(record_id)
-        if row is None:
+        found = by_id.get(record_id)
+        if found is None:
             missing.append(record_id)
             continue
-        seeds.append(_seed_from_record(row, origin=origin, round_=round_))
+        seeds.append(_seed_from_record(found, origin=origin, round_=round_))
     return seeds, missing
 
 

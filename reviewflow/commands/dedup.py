@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "deduplicate a record CSV and write record_id,cluster_id"
+from reviewflow.paths import DEDUP
+
+HELP = "deduplicate a record CSV and write record_id,study_id (the rule's clusters table)"
 
 _DESCRIPTION = """\
 Find records that are the same publication and write one row per record: record_id,
-cluster_id (records sharing a cluster_id are duplicates; cluster_id is one member's id).
+study_id (records sharing a study_id are duplicates; study_id is one member's id), the
+table rule deduplicate_records writes as results/dedup/clusters.csv.
 
 DATA is a reviewflow record table or any bibliographic CSV whose id column is 'record_id'
 or 'ID' with some of the columns ENTRYTYPE, author, title, year, journal, booktitle, volume,
@@ -22,12 +25,9 @@ back in with --decisions.
 
 def _probability(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("data", metavar="DATA.csv", help="records to deduplicate")
     parser.add_argument(
-        "--output", "-o", required=True, metavar="CLUSTERS.csv", help="where to write clusters"
+        "--output",
+        "-o",
+        default=DEDUP.clusters,
+        metavar="CLUSTERS.csv",
+        help=f"where to write the clusters table (default: {DEDUP.clusters})",
     )
     parser.add_argument(
         "--decisions",
@@ -44,7 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "date,note; rows without a decision are skipped",
     )
     parser.add_argument(
-        "--uncertain", metavar="PAIRS.csv", help="also write the uncertain pairs here, ranked"
+        "--uncertain",
+        metavar="PAIRS.csv",
+        help=f"also write the uncertain pairs here, ranked (as the rule's {DEDUP.uncertain_csv})",
     )
     parser.add_argument(
         "--doi-collisions",
@@ -60,12 +66,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--duplicate-threshold",
         type=_probability,
-        help="match probability from which a pair is merged (default: the model's)",
+        help="match probability from which a pair is merged, above 0.5 and below 1 "
+        "(dedup.thresholds.duplicate; default: the model's)",
     )
     parser.add_argument(
         "--uncertain-threshold",
         type=_probability,
-        help="match probability from which an unmerged pair is listed (default: the model's)",
+        help="match probability from which an unmerged pair is listed, between 0 and 1 "
+        "(dedup.thresholds.uncertain; default: the model's)",
     )
 
 
@@ -76,9 +84,14 @@ def run(args: argparse.Namespace) -> int:
 
     from reviewflow.dedup import deduplicate, read_decisions, read_dedup_input
     from reviewflow.dedup.model import MatchModel
+    from reviewflow.dedup.settings import DedupThresholds
     from reviewflow.dedup.stage import COLLISION_COLUMNS, UNCERTAIN_COLUMNS, _write_csv
     from reviewflow.errors import DataError
 
+    given = {"duplicate": args.duplicate_threshold, "uncertain": args.uncertain_threshold}
+    thresholds = DedupThresholds.from_raw(
+        {k: v for k, v in given.items() if v is not None}, source="dedup.thresholds"
+    )
     records = read_dedup_input(args.data, matching_only=True)
     decisions = read_decisions(args.decisions, set(records["record_id"])) if args.decisions else []
     model = None
@@ -90,11 +103,11 @@ def run(args: argparse.Namespace) -> int:
     result = deduplicate(
         records,
         model=model,
-        thresholds={"duplicate": args.duplicate_threshold, "uncertain": args.uncertain_threshold},
+        thresholds=thresholds,
         decisions=decisions,
         build_studies=False,
     )
-    frame = pd.DataFrame({"record_id": result.record_ids, "cluster_id": result.study_ids})
+    frame = result.clusters_frame()
     _write_csv(frame, args.output)
     if args.uncertain:
         pairs = pd.DataFrame(result.uncertain, columns=list(UNCERTAIN_COLUMNS)).fillna("")
@@ -105,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger(__name__).info(
         "%d records -> %d clusters (%d uncertain pairs, %d DOI collisions)",
         len(frame),
-        frame["cluster_id"].nunique(),
+        frame["study_id"].nunique(),
         len(result.uncertain),
         len(result.doi_collisions),
     )

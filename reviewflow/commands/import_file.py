@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from reviewflow.paths import IMPORT
+
 HELP = (
     "read a database export (RIS, nbib, BibTeX, EndNote, Web of Science, Ovid, ProQuest, CSV) "
     "into records"
@@ -41,7 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="the export file")
     parser.add_argument(
-        "--output", "-o", required=True, metavar="OUT.csv", help="record table to write (CSV)"
+        "--output",
+        "-o",
+        metavar="OUT.csv",
+        help="record table to write (CSV; default: rule import_records' "
+        f"{IMPORT.records.replace('{import_id}', '<search-id>')})",
     )
     parser.add_argument(
         "--format",
@@ -87,15 +93,16 @@ def run(args: argparse.Namespace) -> int:
     from reviewflow.records import write_records
 
     search_id = args.search_id or Path(args.file).stem
+    output = args.output or IMPORT.for_id(search_id).records
     parsed = read_export(args.file, format=args.format, column_map=_column_map(args.column_map))
     records = records_from_export(
         parsed, path=args.file, search_id=search_id, database=args.database
     )
-    write_records(records, args.output)
+    write_records(records, output)
     database = args.database or parsed.database or "database not stated"
     with_extra = int((records["extra"] != "").sum())
     print(
-        f"{len(records)} records ({parsed.format}, {database}) -> {args.output}; "
+        f"{len(records)} records ({parsed.format}, {database}) -> {output}; "
         f"{int((records['abstract'] == '').sum())} without abstract, "
         f"{int((records['doi'] == '').sum())} without DOI; "
         f"{with_extra} with unmapped fields (column 'extra'), "

@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stopping_report:
         import pandas as pd
 
-        rows = stopping_report(result, settings, seed=args.seed)
+        report_rows = stopping_report(result, settings, seed=args.seed)
         with atomic_open(args.stopping_report, "w", encoding="utf-8", newline="") as handle:
-            pd.DataFrame(rows).to_csv(handle, index=False, lineterminator="\n")
+            pd.DataFrame(report_rows).to_csv(handle, index=False, lineterminator="\n")
     return 0

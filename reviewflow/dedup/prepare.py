@@ -473,8 +473,8 @@ class ContentKey:
 
 
 def content_key(words: tuple[str, ...]) -> ContentKey:
-    symbols = []
-    digits = []
+    symbols: list[str] = []
+    digits: list[str] = []
     for word in words:
         if len(word) == 1:
             (digits if word.isdigit() else symbols).append(word)

@@ -31,7 +31,7 @@ def rank_uncertain(
 ) -> list[tuple[int, int, float, str]]:
     """``pairs`` (position a, position b, match probability, reason) in the order to ask."""
     best: dict[tuple[str, str], float] = {}
-    keyed = []
+    keyed: list[tuple[tuple[str, str], float, tuple[int, int, float, str]]] = []
     for pair in pairs:
         i, j, p, _ = pair
         ca, cb = sorted((cluster_of[i], cluster_of[j]))
@@ -39,7 +39,8 @@ def rank_uncertain(
         keyed.append(((ca, cb), value, pair))
         best[(ca, cb)] = max(best.get((ca, cb), 0.0), value)
     seen: set[tuple[str, str]] = set()
-    first, repeats = [], []
+    first: list[tuple[int, int, float, str]] = []
+    repeats: list[tuple[int, int, float, str]] = []
     for key, _value, pair in sorted(keyed, key=lambda k: (-best[k[0]], k[0], -k[1], k[2][:2])):
         (repeats if key in seen else first).append(pair)
         seen.add(key)

@@ -12,7 +12,6 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -21,23 +20,33 @@ from reviewflow.dedup.decisions import DECISION_COLUMNS, read_decisions
 from reviewflow.dedup.engine import DedupResult, deduplicate
 from reviewflow.dedup.model import default_model
 from reviewflow.dedup.prepare import fix_mojibake, split_authors
+from reviewflow.dedup.settings import DedupSettings
 from reviewflow.errors import DataError
 from reviewflow.importers.base import read_export_text
 from reviewflow.io import save_workbook, unescape_frame, write_csv
 from reviewflow.normalize import clean_text, normalize_authors, normalize_issn
+from reviewflow.paths import DEDUP, previous_run_file
 from reviewflow.records import _NORMALISERS as _RECORD_NORMALISERS
 from reviewflow.records import records_frame
-from reviewflow.vocab import RECORD_FIELDS, Stage
+from reviewflow.vocab import RECORD_FIELDS, PrismaCount, Stage
 
 __all__ = [
     "COLLISION_COLUMNS",
+    "DEDUP_COUNTS",
+    "DEDUP_UPDATE_COUNTS",
     "UNCERTAIN_COLUMNS",
+    "newest_previous_clusters",
     "read_dedup_input",
     "run_dedup_stage",
     "write_uncertain_xlsx",
 ]
 
 log = logging.getLogger(__name__)
+
+#: The audit counts rule ``deduplicate_records`` writes for PRISMA ("Duplicate records
+#: removed"), and in an update the studies none of whose records an earlier run had.
+DEDUP_COUNTS = (PrismaCount.DUPLICATES_REMOVED,)
+DEDUP_UPDATE_COUNTS = (PrismaCount.STUDIES_NEW,)
 
 #: Bibliographic CSV column -> record-model field.
 _BIB_COLUMNS = {
@@ -100,7 +109,7 @@ def read_dedup_input(path: str | os.PathLike[str], *, matching_only: bool = Fals
     ``matching_only``: the table only feeds matching (``reviewflow dedup``), which reads an
     abstract's first 120 words, so longer abstracts are cut before they are normalised.
     """
-    text = read_export_text(path)
+    text = read_export_text(Path(path))
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -191,7 +200,7 @@ def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathL
     pairs, and the ordinary mode holds every cell object in memory.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
@@ -199,7 +208,7 @@ def write_uncertain_xlsx(rows: Sequence[Mapping[str, str]], path: str | os.PathL
     sheet.freeze_panes = "C2"
     bold = Font(bold=True)
 
-    def text_cell(value: str, font: Font | None = None) -> WriteOnlyCell:
+    def text_cell(value: str, font: Font | None = None) -> Cell:
         # stored as a text cell, never a formula, and shown without an apostrophe
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
@@ -228,10 +237,19 @@ def _read_previous(path: str | os.PathLike[str] | None) -> dict[str, str]:
     return dict(zip(frame["record_id"], frame["study_id"], strict=True))
 
 
+def newest_previous_clusters(previous_runs: Sequence[str]) -> str:
+    """The clusters table of the newest earlier run that has one ("" when none has)."""
+    for run in reversed(list(previous_runs)):
+        candidate = previous_run_file(run, DEDUP.clusters)
+        if Path(candidate).is_file():
+            return candidate
+    return ""
+
+
 def run_dedup_stage(
     records_paths: list[str],
     decisions_path: str | None,
-    params: dict[str, Any],
+    settings: DedupSettings,
     out_studies: str,
     out_clusters: str,
     out_merges: str,
@@ -239,34 +257,28 @@ def run_dedup_stage(
     out_uncertain_xlsx: str,
     audit_path: str,
     previous_runs: Sequence[str] = (),
+    run_label: str = "",
 ) -> DedupResult:
     """Run the stage on record tables and write every output (atomically) plus the audit.
 
-    ``params`` is the config's ``dedup`` block: ``thresholds`` (duplicate, uncertain: match
-    probabilities overriding the shipped model's),
-    ``source_priority``, ``previous_clusters`` (an earlier clusters.csv whose study ids are
-    kept), ``incremental`` (keep those clusters and only match new records).
-    ``previous_runs``: results folders of earlier runs (an update); the newest one with a
-    ``dedup/clusters.csv`` supplies the previous clusters unless ``previous_clusters`` is set.
+    ``settings`` is the config's ``dedup`` block (:class:`DedupSettings`). ``previous_runs``:
+    results folders of earlier runs (an update); the newest one with a clusters table
+    supplies the previous clusters unless ``dedup.previous_clusters`` names one.
+    ``run_label`` marks the studies first seen in this run (an update; "" otherwise).
     """
-    params = dict(params)
-    if not params.get("previous_clusters"):
-        for run in reversed(list(previous_runs)):
-            candidate = Path(run) / "dedup" / "clusters.csv"
-            if candidate.is_file():
-                params["previous_clusters"] = candidate.as_posix()
-                break
+    previous_clusters = settings.previous_clusters or newest_previous_clusters(previous_runs)
     outputs = [out_studies, out_clusters, out_merges, out_uncertain_csv, out_uncertain_xlsx]
     inputs = list(records_paths) + ([decisions_path] if decisions_path else [])
-    if params.get("previous_clusters"):
-        inputs.append(params["previous_clusters"])
+    if previous_clusters:
+        inputs.append(previous_clusters)
     with StageAudit(
         audit_path,
         stage=Stage.DEDUP,
         rule="deduplicate_records",
         inputs=inputs,
         outputs=outputs,
-        parameters=params,
+        parameters=settings.parameters(previous_clusters=previous_clusters, run_label=run_label),
+        declares=DEDUP_COUNTS + (DEDUP_UPDATE_COUNTS if run_label else ()),
     ) as audit:
         frames = [read_dedup_input(p) for p in records_paths]
         records = pd.concat(frames, ignore_index=True) if frames else records_frame([])
@@ -279,14 +291,14 @@ def run_dedup_stage(
         known = set(records["record_id"])
         decisions = read_decisions(decisions_path, known) if decisions_path else []
         model_info = default_model()
-        previous = _read_previous(params.get("previous_clusters"))
+        previous = _read_previous(previous_clusters)
         result = deduplicate(
             records,
-            thresholds=params.get("thresholds") or None,
+            thresholds=settings.thresholds,
             decisions=decisions,
-            source_priority=params.get("source_priority", ()),
+            source_priority=settings.source_priority,
             previous_clusters=previous,
-            incremental=bool(params.get("incremental", True)) and bool(previous),
+            incremental=settings.incremental and bool(previous),
         )
         assert result.studies is not None
         _write_csv(result.studies, out_studies)
@@ -302,20 +314,22 @@ def run_dedup_stage(
         write_uncertain_xlsx(result.uncertain, out_uncertain_xlsx)
         n_in, n_out = len(records), len(result.studies)
         audit.counts.update(
-            records_in=n_in,
-            studies_out=n_out,
-            duplicates_removed=n_in - n_out,
-            uncertain_pairs=len(result.uncertain),
-            manual_decisions_applied=result.manual_applied,
-            pairs_compared=result.pairs_compared,
-            doi_collisions=len(result.doi_collisions),
+            {
+                "records_in": n_in,
+                "studies_out": n_out,
+                PrismaCount.DUPLICATES_REMOVED: n_in - n_out,
+                "uncertain_pairs": len(result.uncertain),
+                "manual_decisions_applied": result.manual_applied,
+                "pairs_compared": result.pairs_compared,
+                "doi_collisions": len(result.doi_collisions),
+            }
         )
         for reason, n in sorted(result.reasons.items()):
             audit.add_reason(reason, n)
-        run_label = str(params.get("run_label") or "")
         if run_label and "first_seen" in result.studies.columns:
             # An update: studies none of whose records an earlier run had seen.
-            audit.counts["studies_new"] = int((result.studies["first_seen"] == run_label).sum())
+            new = result.studies["first_seen"] == run_label
+            audit.counts[PrismaCount.STUDIES_NEW] = int(new.sum())
         audit.details["decision_columns"] = list(DECISION_COLUMNS)
         # a DOI on records whose titles or pages differ names none of them: reported, not merged
         audit.details["doi_collisions"] = result.doi_collisions[:500]

@@ -364,7 +364,7 @@ def export_form(
     study_order = order + new
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook opens on
     lists = _Lists(workbook)
     for group in form.groups:  # every coded list, for reference and for long drop-downs
         for f in group.fields:

@@ -114,7 +114,7 @@ def read_workbook(path: str | os.PathLike[str]) -> dict[str, RawSheet]:
                 sheet.bad_headers.append((number, name))
             seen.add(name)
         for row in rows:
-            raw = RawRow(row[0].row if row else 0)
+            raw = RawRow((row[0].row or 0) if row else 0)
             for cell, name in zip(row, columns, strict=False):
                 if not name or cell.value is None:
                     continue

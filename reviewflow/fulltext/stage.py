@@ -292,7 +292,7 @@ def _locate_all(
 ) -> list[Location]:
     locations: list[Location] = []
     for _, row in included.iterrows():
-        record = {k: str(v) for k, v in row.items()}
+        record = {str(k): str(v) for k, v in row.items()}
         study_id = record["study_id"]
         location = locate_fulltext(
             study_id,

@@ -462,7 +462,7 @@ class BibtexImporter:
         values: dict[str, str] = {}
         raw_authors = ""
         extra: dict[str, object] = {}
-        fields = []
+        raw_fields: list[tuple[str, str, int]] = []
         for field in entry.fields:
             at = (field.start_line or line - 1) + 1
             for extra_name, value in split_missing_commas(str(field.value)):
@@ -472,8 +472,9 @@ class BibtexImporter:
                             at, f"no comma before field {extra_name!r}; read as its own field"
                         )
                     )
-                fields.append((extra_name or str(field.key), value, at))
-        for key, value, at in fields:
+                raw_fields.append((extra_name or str(field.key), value, at))
+        duplicates: dict[str, list[str]] = {}
+        for key, value, at in raw_fields:
             name = key.strip().lower()
             raw, undefined = evaluate_value(value, macros)
             if undefined:
@@ -485,11 +486,12 @@ class BibtexImporter:
                     )
                 )
             if name in values:  # a duplicate field: the first one counts
-                extra.setdefault(name, []).append(latex_to_unicode(raw))  # type: ignore[union-attr]
+                duplicates.setdefault(name, []).append(latex_to_unicode(raw))
                 continue
             if name == "author":
                 raw_authors = raw
             values[name] = latex_to_unicode(raw)
+        extra.update(duplicates)  # a field given twice keeps its later values here
         authors = [a for a in (_author(n) for n in split_names(raw_authors)) if a.strip()]
         fields, native, database = bibtex_fields(entry.entry_type, values, authors)
         for name, value in values.items():

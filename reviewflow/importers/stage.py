@@ -11,17 +11,16 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
 from reviewflow.audit import StageAudit
 from reviewflow.importers import ParsedExport, read_export, records_from_export
+from reviewflow.importers.settings import ImportLine
 from reviewflow.records import write_records
-from reviewflow.vocab import EXTRA_FIELD, Stage
+from reviewflow.vocab import EXTRA_FIELD, PrismaCount, Stage
 
-__all__ = ["run_import_stage", "unmapped_fields"]
+__all__ = ["IMPORT_COUNTS", "run_import_stage", "unmapped_fields"]
 
 #: Warnings listed in the audit (their total is always counted).
 _AUDITED_WARNINGS = 500
@@ -42,28 +41,30 @@ def warnings_audit(parsed: ParsedExport, path: str) -> list[str]:
 
 logger = logging.getLogger(__name__)
 
+#: The audit counts rule ``import_records`` writes for PRISMA (its database's records).
+IMPORT_COUNTS = (PrismaCount.RECORDS_IDENTIFIED,)
+
 
 def run_import_stage(
     *,
     export_path: str | os.PathLike[str],
-    entry: Mapping[str, Any],
+    entry: ImportLine,
     out_records: str | os.PathLike[str],
     audit_path: str | os.PathLike[str],
 ) -> None:
     """Import the export named by one ``imports`` entry; write records and audit.
 
-    ``entry`` is the config entry as written (``id``, ``format``, ``database``, ``platform``,
-    ``date_searched``, ``query``, ``column_map``, ``notes``). Records carry the entry's
+    ``entry`` is the config entry (:class:`ImportLine`). Records carry the entry's
     ``database`` as their source when it is given, the database named in the file
     otherwise.
     """
-    import_id = str(entry["id"])
-    fmt = str(entry.get("format", "auto"))
-    column_map = entry.get("column_map") or None
+    import_id = entry.id
+    fmt = entry.format
+    column_map = dict(entry.column_map) or None
     parameters = {
         "format": fmt,
         "column_map": dict(column_map or {}),
-        "database": entry.get("database", ""),
+        "database": entry.database,
     }
     with StageAudit(
         audit_path,
@@ -72,13 +73,14 @@ def run_import_stage(
         inputs=[export_path],
         outputs=[out_records],
         parameters=parameters,
+        declares=IMPORT_COUNTS,
     ) as audit:
         parsed = read_export(export_path, format=fmt, column_map=column_map)
         records = records_from_export(
             parsed,
             path=export_path,
             search_id=import_id,
-            database=entry.get("database") or None,
+            database=entry.database or None,
         )
         write_records(records, out_records)
         without_abstract = int((records["abstract"] == "").sum())
@@ -87,7 +89,7 @@ def run_import_stage(
         audit.counts.update(
             {
                 "records_in_file": len(parsed.records),
-                "records_out": len(records),
+                PrismaCount.RECORDS_IDENTIFIED: len(records),
                 "without_abstract": without_abstract,
                 "without_doi": without_doi,
                 "records_with_unmapped_fields": int((records[EXTRA_FIELD] != "").sum()),
@@ -97,16 +99,16 @@ def run_import_stage(
         audit.details.update(
             {
                 "import_id": import_id,
-                "database": entry.get("database") or parsed.database,
+                "database": entry.database or parsed.database,
                 "database_in_file": parsed.database,
-                "platform": entry.get("platform", ""),
+                "platform": entry.platform,
                 "file": os.fspath(export_path),
                 "format": parsed.format,
                 "format_given": fmt,
-                "date_searched": str(entry.get("date_searched", "")),
+                "date_searched": entry.date_searched,
                 "exported_at": parsed.exported_at,
-                "query": entry.get("query", ""),
-                "notes": entry.get("notes", ""),
+                "query": entry.query,
+                "notes": entry.notes,
                 # source field -> records holding it, kept in the 'extra' column
                 "unmapped_fields": dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "warnings": warnings_audit(parsed, os.fspath(export_path)),

@@ -45,6 +45,7 @@ from typing import Any
 
 from reviewflow.audit import StageAudit, load_audits
 from reviewflow.errors import DataError
+from reviewflow.importers.settings import ImportLine
 from reviewflow.io import atomic_write_json
 from reviewflow.settings import PreviousReview, UpdateSettings
 from reviewflow.vocab import PrismaCount, Stage
@@ -134,7 +135,10 @@ class PrismaSettings:
             review_id=str(config["review"]["id"]),
             previous_runs=update.previous_runs,
             previous_review=update.previous_review,
-            import_kinds={str(e["id"]): str(e["kind"]) for e in config["imports"]},
+            import_kinds={
+                line.id: line.kind
+                for line in (ImportLine.from_config(e) for e in config["imports"])
+            },
         )
 
     @property

@@ -181,7 +181,7 @@ def search_lines(
     cite: Cite,
 ) -> list[dict[str, Any]]:
     """Every search line and export (PRISMA-S items 1-13), and exports still awaited."""
-    lines = []
+    lines: list[dict[str, Any]] = []
     for audit in audits:
         stage = audit.get("stage")
         if stage not in (Stage.SEARCH, Stage.IMPORT):
@@ -232,30 +232,30 @@ def search_lines(
                 "status": "run",
             }
         )
-    for entry in imports:
-        if not entry.get("awaiting_export"):
+    for export in imports:
+        if not export.get("awaiting_export"):
             continue
         lines.append(
             {
-                "id": str(entry["id"]),
-                "database": str(entry.get("database", "")),
-                "platform": str(entry.get("platform", "")),
-                "where": str(entry.get("path", "")),
+                "id": str(export["id"]),
+                "database": str(export.get("database", "")),
+                "platform": str(export.get("platform", "")),
+                "where": str(export.get("path", "")),
                 "how": "export needed",
-                "query": str(entry.get("query", "") or ""),
+                "query": str(export.get("query", "") or ""),
                 "query_note": "",
                 "translation": "",
                 "search_field": "",
                 "filters": "",
                 "date_limits": "",
-                "date_run": str(entry.get("date_searched", "") or "not run yet"),
+                "date_run": str(export.get("date_searched", "") or "not run yet"),
                 "hits": "",
                 "records": "",
                 "capped": "",
                 "shortfall": "",
                 "warnings": [],
                 "ranking_note": "",
-                "notes": str(entry.get("notes", "") or ""),
+                "notes": str(export.get("notes", "") or ""),
                 "also": [],
                 "status": "export needed",
             }

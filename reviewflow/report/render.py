@@ -29,7 +29,7 @@ import pandas as pd
 from reviewflow import __version__
 from reviewflow.audit import StageAudit, utc_now
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_write_text, read_csv_table
+from reviewflow.io import atomic_write_text, read_csv_table, table_rows
 from reviewflow.paths import REPORT
 from reviewflow.prisma import audits_at, load_counts, ordered_boxes, svg_with_tooltips
 from reviewflow.report.cite import fill_from_members, reference
@@ -255,7 +255,7 @@ def _latest(audits: Sequence[Mapping[str, Any]], stage: str, rule: str | None = 
 def _studies(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
-    refs = [reference(row) for row in frame.to_dict("records")]
+    refs = [reference(row) for row in table_rows(frame)]
     return sorted(refs, key=lambda r: (r["label"].lower(), r["title"].lower()))
 
 
@@ -268,7 +268,7 @@ def _not_synthesised(
     extracted = {str(s.get("study_id", "")) for s in dataset.get("studies") or []}
     waiting = {str(s.get("study_id", "")) for s in dataset.get("awaiting_extraction") or []}
     rows = []
-    for row in included.to_dict("records"):
+    for row in table_rows(included):
         study_id = str(row.get("study_id") or row.get("record_id", ""))
         if study_id in extracted:
             continue
@@ -285,11 +285,11 @@ def _not_synthesised(
 _TRACE_ORDER = [s.value for s in TraceStatus]
 
 
-def _trace_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+def _trace_rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
-    rows = []
-    for row in frame.to_dict("records"):
+    rows: list[dict[str, Any]] = []
+    for row in table_rows(frame):
         status = str(row.get("status", ""))
         detail = [
             str(row.get(k, ""))

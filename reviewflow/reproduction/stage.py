@@ -29,7 +29,7 @@ import pandas as pd
 from reviewflow.audit import StageAudit
 from reviewflow.clusters import record_study_map
 from reviewflow.errors import DataError
-from reviewflow.io import atomic_open, atomic_write_json
+from reviewflow.io import atomic_open, atomic_write_json, table_rows
 from reviewflow.paths import ReproductionPaths
 from reviewflow.prisma import SOURCE_NAMES, audits_at, load_counts
 from reviewflow.records import read_records
@@ -198,15 +198,15 @@ def _line_table(
                 known_lines[line]["unique"] += 1
     table = []
     for line in sorted(set(line_of.values()) | set(meta)):
-        studies = {study_of.get(r, r) for r, ln in line_of.items() if ln == line}
+        line_studies = {study_of.get(r, r) for r, ln in line_of.items() if ln == line}
         table.append(
             {
                 "line": line,
                 "kind": meta.get(line, {}).get("kind", "search"),
                 "database": meta.get(line, {}).get("database", ""),
                 "records": sum(1 for ln in line_of.values() if ln == line),
-                "studies": len(studies),
-                "unique_studies": sum(1 for s in studies if lines_of_study[s] == {line}),
+                "studies": len(line_studies),
+                "unique_studies": sum(1 for s in line_studies if lines_of_study[s] == {line}),
                 "known_found": known_lines[line]["found"],
                 "known_unique": known_lines[line]["unique"],
             }
@@ -215,7 +215,7 @@ def _line_table(
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, str]]:
-    return [dict(r) for r in frame.to_dict("records")]
+    return [dict(r) for r in table_rows(frame)]
 
 
 def _citation_table(records: pd.DataFrame, study_of: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -362,7 +362,7 @@ def run_reproduction_stage(
         counts = load_counts(paths.counts) if Path(paths.counts).is_file() else None
         statuses = Counter(row["status"] for row in trace)
         found = sum(1 for row in trace if row["status"] != TraceStatus.NOT_RETRIEVED)
-        summary = {
+        summary: dict[str, Any] = {
             "known_includes": {
                 "file": str(known_file or ""),
                 "known": len(trace),

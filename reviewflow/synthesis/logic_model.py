@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from reviewflow.io import atomic_write_bytes
+from reviewflow.io import atomic_write_bytes, table_rows
 from reviewflow.synthesis.dataset import Dataset, split_values
 from reviewflow.synthesis.settings import LogicModelSettings
 
@@ -63,9 +63,9 @@ def build_logic_model(
     limit, min_studies = settings.max_label_chars, settings.min_studies
     judgements = set(settings.judgements)
     layers = {column: getattr(settings.layers, column) for column, _ in LAYERS}
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[tuple[int, str]] = nx.DiGraph()
     links: dict[tuple[tuple[int, str], tuple[int, str]], set[str]] = {}
-    for row in cmo.to_dict("records"):
+    for row in table_rows(cmo):
         if row.get("judgement") not in judgements:
             continue
         values = [

@@ -11,6 +11,7 @@ import pytest
 
 from reviewflow.cli import main
 from reviewflow.dedup import (
+    DedupResult,
     deduplicate,
     match_new_records,
     read_decisions,
@@ -20,6 +21,7 @@ from reviewflow.dedup import (
 from reviewflow.dedup.cluster import Clusterer, Edge
 from reviewflow.dedup.compare import DISTINCT, DUPLICATE, UNCERTAIN, compare_pair, incompatible
 from reviewflow.dedup.prepare import first_page, prepare_records, split_authors
+from reviewflow.dedup.settings import DedupSettings
 from reviewflow.dedup.stage import UNCERTAIN_COLUMNS, write_uncertain_xlsx
 from reviewflow.errors import DataError, DecisionFileError
 
@@ -250,7 +252,7 @@ def test_stage_writes_every_output_and_the_audit(tmp_path: Path) -> None:
     run_dedup_stage(
         [str(LABELLED)],
         str(decisions),
-        {},
+        DedupSettings.defaults(),
         str(out["s.csv"]),
         str(out["c.csv"]),
         str(out["m.csv"]),
@@ -272,6 +274,23 @@ def test_stage_writes_every_output_and_the_audit(tmp_path: Path) -> None:
     assert all(k.startswith("merged: ") for k in record["reasons"])
 
 
+def test_an_update_counts_the_studies_new_in_this_run(tmp_path: Path) -> None:
+    """An update declares for PRISMA the studies none of whose records an earlier run had."""
+    records = read_dedup_input(LABELLED)  # as a record table, the shape collect writes
+    records["first_seen"] = ["2026-01-05" if n % 2 else "2025-06-01" for n in range(len(records))]
+    table = tmp_path / "records.csv"
+    records.to_csv(table, index=False)
+    out = [str(tmp_path / n) for n in ("s.csv", "c.csv", "m.csv", "u.csv", "u.xlsx")]
+    audit = tmp_path / "deduplicate_records.audit.json"
+    run_dedup_stage(
+        [str(table)], None, DedupSettings.defaults(), *out, str(audit), (), "2026-01-05"
+    )
+    studies = pd.read_csv(out[0], dtype=str, keep_default_na=False)
+    counts = json.loads(audit.read_text(encoding="utf-8"))["counts"]
+    assert counts["studies_new"] == int((studies["first_seen"] == "2026-01-05").sum())
+    assert 0 < counts["studies_new"] < len(studies)
+
+
 def test_study_id_prefers_the_previous_one(labelled: pd.DataFrame) -> None:
     previous = {"stroke:id_0000078": "stroke:id_0000078"}
     result = deduplicate(labelled, previous_clusters=previous)
@@ -291,14 +310,22 @@ def test_uncertain_workbook_cells_are_text(tmp_path: Path) -> None:
     assert sheet.cell(row=2, column=column).quotePrefix
 
 
-def test_cli_writes_record_and_cluster_ids(tmp_path: Path) -> None:
+def test_cli_writes_the_rules_clusters_table(tmp_path: Path) -> None:
     out = tmp_path / "clusters.csv"
     assert main(["dedup", str(SPECIAL), "--output", str(out)]) == 0
     clusters = pd.read_csv(out, dtype=str)
-    assert list(clusters.columns) == ["record_id", "cluster_id"]
-    assert _partition(clusters["record_id"].tolist(), clusters["cluster_id"].tolist()) == _truth(
+    assert list(clusters.columns) == list(DedupResult([], [], None, [], []).clusters_frame())
+    assert list(clusters.columns) == ["record_id", "study_id"]
+    assert _partition(clusters["record_id"].tolist(), clusters["study_id"].tolist()) == _truth(
         FIXTURES / "special_cases_truth.csv"
     )
+
+
+def test_cli_thresholds_obey_the_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "clusters.csv"
+    assert main(["dedup", str(SPECIAL), "-o", str(out), "--duplicate-threshold", "0.4"]) == 2
+    assert "dedup.thresholds.duplicate" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_cli_reports_a_file_without_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,7 +30,7 @@ def test_a_windows_1252_asysd_file_is_deduplicated(tmp_path: Path) -> None:
     assert main(["dedup", str(EXCERPT), "--output", str(out)]) == 0
     clusters = pd.read_csv(out, dtype=str)
     truth = pd.read_csv(FIXTURES / "asysd_excerpt_truth.csv", dtype=str)
-    assert _groups(clusters) == _groups(truth)
+    assert _groups(clusters, cid="study_id") == _groups(truth)
 
 
 def test_asysd_columns_and_na_cells_are_read() -> None:

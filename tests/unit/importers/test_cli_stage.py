@@ -9,6 +9,7 @@ import pytest
 
 from reviewflow.cli import main
 from reviewflow.importers import FORMATS, IMPORTERS
+from reviewflow.importers.settings import ImportLine
 from reviewflow.importers.stage import run_import_stage
 from reviewflow.records import read_records
 
@@ -98,7 +99,7 @@ def test_import_stage_writes_records_and_audit(tmp_path: Path) -> None:
     audit_path = tmp_path / "results/import/restoration_pubmed/import_records.audit.json"
     run_import_stage(
         export_path=EXPORTS / "medline_nbib/restoration_pubmed.nbib",
-        entry=entry,
+        entry=ImportLine.from_raw(entry),
         out_records=records_path,
         audit_path=audit_path,
     )
@@ -136,7 +137,9 @@ def test_import_stage_failure_writes_no_audit(tmp_path: Path) -> None:
     with pytest.raises(ImportFormatError):
         run_import_stage(
             export_path=EXPORTS / "wos_tagged/metaknowledge_badFile_missing_CR_tag.isi",
-            entry={"id": "bad", "database": "Web of Science"},
+            entry=ImportLine.from_raw(
+                {"id": "bad", "path": "bad.isi", "database": "Web of Science"}
+            ),
             out_records=tmp_path / "records.csv",
             audit_path=audit_path,
         )
