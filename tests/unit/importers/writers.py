@@ -87,14 +87,16 @@ _LATEX_SPECIALS = {
 }
 
 
+#: Character pairs LaTeX reads as one glyph (``--`` is an en dash).
+_LIGATURES = {"--", "''", "``", "?`", "!`"}
+
+
 def latex_escape(text: str) -> str:
     """Text as a LaTeX-aware exporter writes it: specials escaped, ligature pairs
     (``--``, ``''``, ``` `` ```, ``?``` ...) broken with ``{}``, Unicode left as it is."""
     out: list[str] = []
     for char in text:
-        if out and out[-1][-1:] in "-'`?!" and char in "-'`" and out[-1][-1:] + char in {
-            "--", "''", "``", "?`", "!`",
-        }:  # fmt: skip
+        if out and out[-1][-1:] + char in _LIGATURES:
             out.append("{}")
         out.append(_LATEX_SPECIALS.get(char, char))
     return "".join(out)
@@ -106,10 +108,13 @@ def bibtex(refs: list[Ref]) -> str:
     out = ['@string{jt = "Tests"}', '@string{jn = "Journal of " # jt}']
     for r in refs:
         half = len(r.title) // 2
+        first, second = latex_escape(r.title[:half]), latex_escape(r.title[half:])
+        if r.title[half - 1 : half + 1] in _LIGATURES:
+            second = "{}" + second  # joined by #, the halves would make the pair again
         authors = " and ".join(latex_escape(n) for n in _names(r))
         out.append(
             f"@article{{{r.native},\n"
-            f"  title = {{{latex_escape(r.title[:half])}}} # {{{latex_escape(r.title[half:])}}},\n"
+            f"  title = {{{first}}} # {{{second}}},\n"
             f"  author = {{{authors}}},\n"
             f"  abstract = {{{latex_escape(r.abstract)}}},\n"
             f"  journal = jn,\n"
