@@ -72,9 +72,11 @@ __all__ = [
     "k_h0",
     "phase_of",
     "recall_bounds",
+    "recall_words",
     "records_to_go",
     "sample_needed",
     "switch_point",
+    "to_go_words",
 ]
 
 
@@ -173,6 +175,12 @@ class Stopper(ABC):
     """
 
     name: ClassVar[str]
+    #: The rule's name in words, for the report.
+    title: ClassVar[str] = ""
+    #: True for rules whose verdict is a test: "met" means "recall below the target" is
+    #: rejected at the configured confidence. Their point estimate, where they have one,
+    #: is not what they certify, so the status says "recall >= target: met / not yet".
+    certifies: ClassVar[bool] = False
     needs_sample: ClassVar[bool] = False
     #: True when more irrelevant records can only bring the rule closer to being met, so
     #: the records still to go can be found by bisection.
@@ -292,7 +300,7 @@ def switch_point(labels: list[int], n_total: int, settings: StopSettings) -> int
 def _window_estimate(
     history: ScreeningHistory, settings: StopSettings
 ) -> tuple[float | None, float | None, int]:
-    """Recall estimate from the density of relevant records among the last ones screened.
+    """Recall estimate and bound from the density of relevant records among the last ones.
 
     The last ``w`` records screened (``w`` = the switch trigger, at most all screened) are
     treated as a sample of themselves plus everything unscreened: with a model that ranks
@@ -314,6 +322,8 @@ class Buscar(Stopper):
     """Ranked screening, then a random sample of the rest tested for "recall < target"."""
 
     name = "buscar"
+    title = "buscar (ranked screening, then a random sample of the rest)"
+    certifies = True
     needs_sample = True
 
     def criterion(self, settings: StopSettings) -> str:
@@ -325,7 +335,7 @@ class Buscar(Stopper):
 
     def status(self, history: ScreeningHistory, settings: StopSettings) -> StopStatus:
         if not history.switched:
-            estimate, lower, w = _window_estimate(history, settings)
+            _, lower, w = _window_estimate(history, settings)
             labels = history.ranked
             run = _trailing_zeros(labels)
             to_switch = settings.switch_after_consecutive_irrelevant - run
@@ -337,10 +347,10 @@ class Buscar(Stopper):
             return StopStatus(
                 self.name,
                 False,
-                estimate,
+                None,
                 lower,
                 None,
-                f"ranked phase: estimate from the relevant share of the last {w} records",
+                f"ranked phase: bound from the relevant share of the last {w} records",
                 to_go,
             )
         r_al = int(sum(history.ranked))
@@ -412,6 +422,8 @@ class BiasedUrn(Stopper):
     """Buscar's test on the last ranked records, as draws biased towards relevant ones."""
 
     name = "biased_urn"
+    title = "the biased urn (buscar's test on the last records screened in model order)"
+    certifies = True
 
     def bias(self, settings: StopSettings) -> float:
         return settings.bias
@@ -443,12 +455,13 @@ class BiasedUrn(Stopper):
         k = int(labels[len(labels) - w :].sum())
         n_urn = history.n_total - len(labels) + w
         k_up = _k_upper(n_urn, w, k, settings.alpha, bias)
-        estimate = _biased_recall_estimate(n_urn, w, k, r_seen, bias)
         lower = r_seen / (r_seen - k + k_up) if k_up >= k else None
+        # No point estimate: what the test certifies is "recall >= target" at the
+        # confidence, and the window's own count (often 0) would read as "100 % recall".
         return StopStatus(
             self.name,
             p < settings.alpha,
-            estimate,
+            None,
             lower,
             p,
             f"last {w} of {len(labels)} records screened, {k} of them relevant, as biased "
@@ -456,29 +469,11 @@ class BiasedUrn(Stopper):
         )
 
 
-def _biased_recall_estimate(n_urn: int, w: int, k: int, r_seen: int, bias: float) -> float:
-    """Recall if the urn held the K whose expected relevant draws match the window's k."""
-    if k == 0 or w >= n_urn:
-        return 1.0
-    lo, hi = k, n_urn - (w - k)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        mean = (
-            hypergeom.mean(n_urn, mid, w)
-            if bias == 1.0
-            else nchypergeom_wallenius.mean(n_urn, mid, w, bias)
-        )
-        if mean < k:
-            lo = mid
-        else:
-            hi = mid
-    return float(r_seen / (r_seen - k + hi))
-
-
 class BuscarRanked(BiasedUrn):
     """The biased urn with bias 1: the ranking assumed no worse than random."""
 
     name = "buscar_ranked"
+    title = "buscar's test on the last records screened, the ranking no worse than random"
 
     def bias(self, settings: StopSettings) -> float:
         return 1.0
@@ -517,6 +512,7 @@ class PointProcess(Stopper):
     """Power-law rate of relevant records along the ranking, extrapolated to its end."""
 
     name = "point_process"
+    title = "a point process of relevant records along the ranking"
     monotone = False
     n_windows = 10  # Stevenson & Bin-Hezam (2023): 10 windows of the screened part
 
@@ -574,6 +570,7 @@ class Quant(Stopper):
     """Calibrated model scores summed over the unscreened records (QuantCI, 2 sd)."""
 
     name = "quant"
+    title = "QuantCI (the model's calibrated scores of the unscreened records)"
     monotone = False
     n_sd = 2.0  # Yang, Lewis & Frieder (2021): QuantCI with two standard deviations
 
@@ -616,6 +613,7 @@ class Knee(Stopper):
     """Cormack & Grossman's (2016) knee method with their published constants."""
 
     name = "knee"
+    title = "the knee method (a heuristic)"
     monotone = False
     min_screened = 150
 
@@ -651,6 +649,7 @@ class Safe(Stopper):
     """The stopping heuristics of the SAFE procedure (Boetje & van de Schoot 2024)."""
 
     name = "safe"
+    title = "the SAFE procedure's stopping heuristics"
     monotone = False
     min_fraction = 0.1
     run = 50
@@ -677,6 +676,7 @@ class Safe(Stopper):
 
 class ConsecutiveIrrelevant(Stopper):
     name = "consecutive_irrelevant"
+    title = "irrelevant records in a row (a heuristic)"
 
     def criterion(self, settings: StopSettings) -> str:
         return f"{settings.consecutive_irrelevant} irrelevant records in a row"
@@ -690,6 +690,7 @@ class ConsecutiveIrrelevant(Stopper):
 
 class FractionScreened(Stopper):
     name = "fraction_screened"
+    title = "a share of the records screened (a heuristic)"
 
     def criterion(self, settings: StopSettings) -> str:
         return f"{settings.fraction_screened:.0%} of the records screened"
@@ -768,6 +769,51 @@ def phase_of(history: ScreeningHistory, settings: StopSettings) -> str:
     return "sampling" if history.switched else "ranked"
 
 
+def recall_words(
+    *,
+    certifies: bool,
+    met: bool,
+    estimate: float | None,
+    bound: float | None,
+    recall_target: float | None,
+    confidence: float | None,
+) -> str:
+    """What a rule says about recall, in one sentence the progress table and report share.
+
+    A test-based rule certifies "recall >= target" at the confidence, or not yet; that is
+    said first, with its lower bound. A point estimate is shown only where the rule has an
+    honest one (never the biased urn's window count, which reads 100 % when it is 0).
+    """
+    more = []
+    sure = "the stated" if confidence is None else f"{confidence:.0%}"
+    if estimate is not None:
+        more.append(f"estimated recall {estimate:.1%}")
+    if bound is not None:
+        more.append(f"recall is at least {bound:.1%} with {sure} confidence")
+    if certifies and recall_target is not None:
+        head = f"Recall ≥ {recall_target:.0%} with {sure} confidence: {'met' if met else 'not yet'}"
+        return head + (f" ({'; '.join(more)})." if more else ".")
+    if more:
+        text = "; ".join(more)
+        return text[0].upper() + text[1:] + "."
+    return "This rule gives no estimate of recall."
+
+
+def to_go_words(records_to_go: int | None, left: int) -> str:
+    """How many records remain before the rule could be met, if none more is relevant."""
+    if records_to_go is None:
+        return "The rule cannot say how many more records it needs."
+    if records_to_go >= left:
+        return (
+            f"Even if none of the {left} records left is relevant, it could be met only by "
+            f"screening all of them."
+        )
+    return (
+        f"If none of the next records is relevant, it could be met after {records_to_go} "
+        f"more of the {left} records left."
+    )
+
+
 @dataclass(frozen=True)
 class CurrentStatus:
     """Where screening stands against the configured rule, for the stage and any app."""
@@ -784,29 +830,32 @@ class CurrentStatus:
     records_to_go: int | None
     phase: str
     basis: str
+    recall_target: float = 0.95
+    confidence: float = 0.95
+    certifies: bool = False
 
     def sentence(self) -> str:
-        """The status in plain words, as the progress table and the report print it."""
+        """The status in plain words, as the progress table and the report print it:
+        screened, relevant found, what the rule says about recall, the stop criterion
+        and whether it is met, and the records to go if no more relevant ones turn up."""
         parts = [
-            f"{self.screened} of {self.total} records screened, {self.relevant_found} relevant found."
+            f"{self.screened} of {self.total} records screened, {self.relevant_found} relevant found.",
+            recall_words(
+                certifies=self.certifies,
+                met=self.met,
+                estimate=self.recall_estimate,
+                bound=self.recall_lower_bound,
+                recall_target=self.recall_target,
+                confidence=self.confidence,
+            ),
         ]
-        if self.recall_estimate is not None:
-            bound = (
-                f" (at least {self.recall_lower_bound:.1%} at the stated confidence)"
-                if self.recall_lower_bound is not None
-                else ""
-            )
-            parts.append(f"Estimated recall {self.recall_estimate:.1%}{bound}.")
-        parts.append(f"Stop when {self.criterion}:")
-        if self.met:
-            parts.append("met, screening may stop.")
-        elif self.records_to_go is None:
-            parts.append("not met yet.")
+        if self.phase == "complete":
+            parts.append(f"Stop criterion: {self.criterion}. Every record has been screened.")
+        elif self.met:
+            parts.append(f"Stop criterion: {self.criterion}: met, screening may stop.")
         else:
-            parts.append(
-                f"not met; at least {self.records_to_go} more records to screen if none of "
-                f"them is relevant."
-            )
+            parts.append(f"Stop criterion: {self.criterion}: not met yet.")
+            parts.append(to_go_words(self.records_to_go, self.total - self.screened))
         return " ".join(parts)
 
 
@@ -834,4 +883,7 @@ def current_status(history: ScreeningHistory, settings: StopSettings) -> Current
         records_to_go=0 if complete else records_to_go(settings.rule, history, settings, status),
         phase=phase,
         basis=status.basis,
+        recall_target=settings.recall_target,
+        confidence=settings.confidence,
+        certifies=stopper.certifies,
     )

@@ -135,7 +135,8 @@ def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
     h = ScreeningHistory(n_total=1000, ranked=_ranked(found, 60))
     status = current_status(h, s)
     assert not status.met and status.records_to_go > 0
-    assert status.recall_estimate is not None and status.recall_lower_bound is not None
+    # what the test certifies, not a point estimate (its window count reads "100 %")
+    assert status.recall_estimate is None and status.recall_lower_bound < 0.95
     more = status.records_to_go
     assert evaluate_stopper("biased_urn", h.with_irrelevant(more), s).met
     assert not evaluate_stopper("biased_urn", h.with_irrelevant(more - 1), s).met
@@ -144,10 +145,27 @@ def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
     assert records_to_go("buscar_ranked", after, s) > 0
     low = current_status(after, s)
     assert low.met and low.records_to_go == 0 and low.p_value < 0.05
-    assert 0.95 <= low.recall_estimate <= 1.0
+    assert low.recall_estimate is None and 0.9 <= low.recall_lower_bound <= 1.0
     text = low.sentence()
     assert f"{60 + more} of 1000 records screened, 30 relevant found" in text
+    assert "Recall ≥ 95% with 95% confidence: met (recall is at least " in text
     assert "met, screening may stop" in text and "3 times likelier" in text
+    before = current_status(h, s).sentence()
+    assert "Recall ≥ 95% with 95% confidence: not yet" in before
+    assert before.endswith(
+        f"If none of the next records is relevant, it could be met after {more} more of the "
+        f"940 records left."
+    )
+
+
+def test_heuristics_say_they_estimate_nothing_and_buscar_names_no_ranked_estimate():
+    h = ScreeningHistory(n_total=500, ranked=[1, 0] * 10 + [0] * 100)
+    knee = current_status(h, StopSettings(rule="knee")).sentence()
+    assert "This rule gives no estimate of recall." in knee
+    assert "The rule cannot say how many more records it needs." in knee
+    buscar = current_status(h, StopSettings(rule="buscar"))
+    assert buscar.phase == "ranked" and buscar.recall_estimate is None
+    assert "Recall ≥ 95% with 95% confidence: not yet (recall is at least" in buscar.sentence()
 
 
 def test_every_rule_reports_a_status_on_the_same_history():
