@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -127,6 +128,30 @@ def test_biased_urn_with_one_relevant_left_is_wallenius_by_hand():
     assert p3 == pytest.approx(by_hand, rel=0.05)
     assert p3 < p1
     assert p1 == pytest.approx(buscar_p_value(1000, 300, 0, 19, 0.95))  # bias 1 is buscar's
+
+
+def test_biased_urn_trusts_the_model_less_while_a_single_miss_breaks_the_target():
+    s = StopSettings()
+    urn = STOPPERS["biased_urn"]
+    assert s.bias_single < s.bias
+    assert urn.bias(s, 18) == s.bias_single and urn.bias(s, 19) == s.bias  # 19/20 = 95 %
+    t90 = replace(s, recall_target=0.9)
+    assert urn.bias(t90, 8) == s.bias_single and urn.bias(t90, 9) == s.bias  # 9/10 = 90 %
+    # 18 relevant in the first 36 records: missing one more would break 95 %, so the
+    # smaller bias decides and asks for more records than the larger one would
+    h = ScreeningHistory(n_total=1000, ranked=_ranked(list(range(0, 36, 2)), 36))
+    split = records_to_go("biased_urn", h, s)
+    assert split == records_to_go("biased_urn", h, replace(s, bias=s.bias_single))
+    assert records_to_go("biased_urn", h, replace(s, bias_single=s.bias)) < split
+    # one relevant more and the larger bias holds
+    h19 = ScreeningHistory(n_total=1000, ranked=_ranked(list(range(0, 38, 2)), 38))
+    assert records_to_go("biased_urn", h19, s) == records_to_go(
+        "biased_urn", h19, replace(s, bias_single=s.bias)
+    )
+    words = urn.criterion(s)
+    assert (
+        f"at least {s.bias:g} times likelier ({s.bias_single:g} times while fewer than 19" in words
+    )
 
 
 def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
