@@ -16,9 +16,9 @@ retraining. Everything else is computed offline from those runs, so rerunning co
   the share of runs reaching the target, mean and worst recall, mean share of records
   screened, beside the oracle's (the first point at which the order reached the target).
   The default is chosen by leaving one data set out: on the other six sets, the rule (and
-  bias) that reaches the target in at least 95 % of their runs, and of their runs and
-  low-prevalence variants together, and screens least; its figures on the left-out set
-  are the held-out ones.
+  biases) that reaches the target in every one of their runs (a second table: in 95 % of
+  them) and in 95 % of their runs and low-prevalence variants together, and screens
+  least; its figures on the left-out set are the held-out ones.
 
     nice -n 10 python benchmarks/screening.py --seeds 42,43,44,45,46 \\
         --asreview /tmp/asrvenv/bin/asreview
@@ -65,6 +65,14 @@ BIASES = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 #: finding every relevant record but one or none, as in many real reviews.
 KEEP = (10, 20)
 RELIABLE = 0.95  # share of runs that must reach the target
+#: The biased urn's two biases: (``bias_single``, while one more missed relevant record
+#: would already put recall below the target, ``bias`` after). One bias throughout is the
+#: grid BIASES with both equal.
+SPLITS = tuple((lo, hi) for lo in (1.5, 2.0, 2.5) for hi in (2.5, 3.0, 4.0, 5.0) if hi > lo)
+
+
+def split_label(single: float, many: float) -> str:
+    return f"biased_urn bias {single:g} then {many:g}"
 
 
 def _metrics_module():
@@ -134,9 +142,15 @@ def run_asreview(cache: Path, asreview: str, dataset: Path, seed: int) -> dict:
 
 # ------------------------------------------------------------------------ stopping
 def _rule_variants() -> list[tuple[str, str, dict]]:
-    """(label, rule, settings overrides): every rule, and the default's bias grid."""
+    """(label, rule, settings overrides): every rule, the biased urn with one bias
+    throughout (BIASES) and with two (SPLITS)."""
     variants = [(name, name, {}) for name in STOPPERS if name != "biased_urn"]
-    variants += [(f"biased_urn bias {b:g}", "biased_urn", {"bias": b}) for b in BIASES]
+    variants += [
+        (f"biased_urn bias {b:g}", "biased_urn", {"bias": b, "bias_single": b}) for b in BIASES
+    ]
+    variants += [
+        (split_label(lo, hi), "biased_urn", {"bias_single": lo, "bias": hi}) for lo, hi in SPLITS
+    ]
     return variants
 
 
@@ -195,11 +209,18 @@ def _reach(runs: list[dict], target: float, label: str) -> tuple[float, float]:
 
 
 def held_out_choice(
-    runs: list[dict], variants: list[dict], target: float, labels: list[str]
+    runs: list[dict],
+    variants: list[dict],
+    target: float,
+    labels: list[str],
+    runs_reliable: float = RELIABLE,
 ) -> list[str]:
     """Leave one data set out: on the other sets, the rule (and setting) that reaches the
-    target in at least 95 % of their runs and of their runs and variants together, and
-    screens least over both; then its figures on the left-out set's runs and variants."""
+    target in at least ``runs_reliable`` of their runs and 95 % of their runs and variants
+    together, and screens least over both; then its figures on the left-out set's runs and
+    variants. ``runs_reliable`` 1 asks for a margin: a setting that already misses the
+    target in one of the other sets' 30 runs is at the 95 % limit, so held out it falls
+    below it about as often as not."""
     sets = sorted({r["set"] for r in runs})
     lines = [
         f"| left-out set | rule chosen on the others | runs reaching {target:.0%} | "
@@ -219,7 +240,7 @@ def held_out_choice(
         reliable = [
             lab
             for lab in labels
-            if _reach(train, target, lab)[0] >= RELIABLE
+            if _reach(train, target, lab)[0] >= runs_reliable - 1e-9
             and _reach(train + vtrain, target, lab)[0] >= RELIABLE
         ]
         if reliable:
@@ -376,7 +397,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"then its variants:\n"
             )
             print("\n".join(held_out_choice(stop_runs, variants, target, labels)))
-        default = f"biased_urn bias {StopSettings().bias:g}"
+            print(
+                "\nThe same, asking for every one of the other sets' runs to reach the "
+                "target (and 95 % of their runs and variants together):\n"
+            )
+            print("\n".join(held_out_choice(stop_runs, variants, target, labels, 1.0)))
+        d = StopSettings()
+        default = (
+            f"biased_urn bias {d.bias:g}"
+            if d.bias == d.bias_single
+            else split_label(d.bias_single, d.bias)
+        )
         print(f"\n## The default ({default}) per data set, target 95 %\n")
         print(
             "| data set | runs reaching 95 % | mean recall | worst recall | share screened | oracle |"

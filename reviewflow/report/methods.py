@@ -19,6 +19,7 @@ import pandas as pd
 
 from reviewflow.prisma import SOURCE_NAMES
 from reviewflow.report.words import count, is_blank, join_words, percent, plural, shown
+from reviewflow.screening.stopping import STOPPERS, StopSettings, recall_words, to_go_words
 from reviewflow.vocab import Stage
 
 __all__ = [
@@ -408,6 +409,16 @@ def _kappa(value: Any) -> list[str]:
     return found
 
 
+def _share(value: Any) -> float | None:
+    """A recorded share (0-1) as a float, None when blank or not a number."""
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def screening_summary(
     audit: Mapping[str, Any] | None,
     progress: pd.DataFrame | None,
@@ -446,19 +457,37 @@ def screening_summary(
     met = details.get("stop_criterion_met")
     if isinstance(met, str):
         met = met.lower() == "true"
-    target = percent(stopping.get("recall_target", last.get("recall_target")), 0)
-    confidence = percent(stopping.get("confidence", last.get("confidence")), 0)
-    estimate = percent(details.get("estimated_recall", last.get("estimated_recall")))
-    bound = percent(details.get("recall_lower_bound", last.get("recall_lower_bound")))
+    target_value = _share(stopping.get("recall_target", last.get("recall_target")))
+    confidence_value = _share(stopping.get("confidence", last.get("confidence")))
+    target = percent(target_value, 0)
+    confidence = percent(confidence_value, 0)
+    estimate = _share(details.get("estimated_recall", last.get("estimated_recall")))
+    bound = _share(details.get("recall_lower_bound", last.get("recall_lower_bound")))
     remaining = int(details.get("remaining") or counts.get("awaiting", 0) or 0)
-    rule_names = {
-        "buscar": "the buscar rule (a hypergeometric test on a random sample of the records "
-        "left; Callaghan and Müller-Hansen 2020)",
-    }
-    stop = f"Stopping rule: {rule_names.get(rule, rule or 'none named')}"
+    to_go = details.get("records_to_go", last.get("records_to_go"))
+    to_go = None if is_blank(to_go) else int(float(to_go))
+    stopper = STOPPERS.get(rule)
+    criterion = details.get("stop_criterion")
+    if is_blank(criterion) and stopper is not None and isinstance(stopping, Mapping):
+        criterion = stopper.criterion(StopSettings.from_config(stopping))
+    stop = f"Stopping rule {rule}: {stopper.title}" if stopper else "Stopping rule: "
+    if stopper is None:
+        stop += rule or "none named"
     if target:
         stop += f", target recall {target}" + (f" at {confidence} confidence" if confidence else "")
     stop += ". "
+    if not is_blank(criterion):
+        stop += f"Stop when {criterion}. "
+    if estimate is not None or bound is not None or stopper is not None:
+        words = recall_words(
+            certifies=bool(stopper and stopper.certifies),
+            met=bool(met),
+            estimate=estimate,
+            bound=bound,
+            recall_target=target_value,
+            confidence=confidence_value,
+        )
+        stop += words + " "
     if met:
         stop += (
             "The criterion is met: the records left unscreened may be set aside "
@@ -466,11 +495,10 @@ def screening_summary(
             "automation tools)."
         )
     else:
-        stop += "The criterion is not met yet, so screening goes on."
-        if estimate:
-            stop += f" Estimated recall so far: {estimate}"
-            stop += f" (lower bound {bound})." if bound else "."
-        stop += f" {count(remaining)} records have not been screened."
+        stop += f"The criterion is not met yet, so screening goes on; {count(remaining)} "
+        stop += "records have not been screened."
+        if "records_to_go" in details or "records_to_go" in last:
+            stop += " " + to_go_words(to_go, remaining)
     phase = str(details.get("phase") or last.get("phase") or "")
     switched = details.get("switched_at")
     if is_blank(switched):
@@ -479,14 +507,16 @@ def screening_summary(
         phase_text = "Records are offered in the model's ranked order"
         after = stopping.get("switch_after_consecutive_irrelevant")
         share = stopping.get("switch_after_fraction")
-        if after or share:
+        if stopper is not None and stopper.needs_sample and (after or share):
             conditions = []
             if after:
                 conditions.append(f"{after} irrelevant records in a row")
             if share:
                 conditions.append(f"{percent(share, 0)} of the records screened")
             phase_text += f"; random sampling starts after {join_words(conditions, 'or')}"
-        phase_text += " (not reached yet)." if is_blank(switched) else "."
+            phase_text += " (not reached yet)." if is_blank(switched) else "."
+        else:
+            phase_text += ", and the stopping rule reads the records screened in that order."
     elif phase:
         phase_text = f"Screening is in its {phase} phase"
         phase_text += (
@@ -514,6 +544,8 @@ def screening_summary(
         "p_value",
         "score_basis",
         "remaining",
+        "records_to_go",
+        "stop_criterion",
     }
     also = [
         (k.replace("_", " "), shown(v))

@@ -248,12 +248,15 @@ def _threshold_rows(
         for target in targets:
             for conf in confidences:
                 s = replace(settings, recall_target=target, confidence=conf, **{key: value})
+                if key == "bias":  # the biased urn's two biases move by the same factor
+                    s = replace(s, bias_single=max(1.0, s.bias_single * value / settings.bias))
                 history, switch, _ = split_history(ordered, pool, s, seed)
                 status = current_status(history, s)
                 rows.append(
                     {
                         "rule": s.rule,
                         key: value,
+                        **({"bias_single": s.bias_single} if key == "bias" else {}),
                         "recall_target": target,
                         "confidence": conf,
                         "phase": status.phase,

@@ -115,10 +115,17 @@ def test_screening_reads_as_words_without_raw_values(report, demo_run: Path) -> 
     )
     with open(demo_run / "results/screening/progress.csv", encoding="utf-8") as handle:
         last = list(csv.DictReader(handle))[-1]
-    assert "The criterion is not met yet, so screening goes on." in screening
-    assert f"(lower bound {float(last['recall_lower_bound']):.1%})" in screening
+    assert "The criterion is not met yet, so screening goes on" in screening
+    # the default (biased urn) says what it certifies, with its bound; no point estimate
+    assert "Recall ≥ 95% with 95% confidence: not yet" in screening
+    assert f"recall is at least {float(last['recall_lower_bound']):.1%}" in screening
+    assert "Estimated recall" not in screening and last["estimated_recall"] == ""
+    assert (
+        f"it could be met after {int(last['records_to_go'])} more of the "
+        f"{int(last['records_total']) - int(last['records_screened'])} records left" in screening
+    )
     assert not re.search(r"\b0\.\d{5,}", screening), "a raw float in the screening section"
-    assert "not reached yet" in screening  # the switch to random sampling, not a blank cell
+    assert "random sampling" not in screening  # the default never switches to a sample
     methods = _text(report.find("section", id="methods"))
     assert "kappa" not in methods.lower() and "{}" not in methods and "None" not in methods
 

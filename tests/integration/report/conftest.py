@@ -184,7 +184,10 @@ def build_run(root: Path) -> dict[str, Any]:
                 "awaiting": 50,
                 "conflicts": 1,
             },
-            parameters={"model": {"name": "reviewflow-default"}, "stopping": {"rule": "buscar"}},
+            parameters={
+                "model": {"name": "reviewflow-default"},
+                "stopping": {"rule": "buscar", "recall_target": 0.95, "confidence": 0.95},
+            },
             details={
                 "stop_criterion_met": True,
                 "estimated_recall": 0.9712345678,

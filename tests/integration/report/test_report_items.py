@@ -92,6 +92,10 @@ def test_screening_is_reported_in_words(soup):
     stopping = _text(soup.find(id="stopping"))
     assert "stopping criterion met" in stopping and "buscar" in stopping
     assert "50 records" in stopping
+    assert (
+        "Recall ≥ 95% with 95% confidence: met (estimated recall 97.1%; recall is at least "
+        "95.1% with 95% confidence)." in stopping
+    )
     phase = _text(soup.find(id="screening-phase"))
     assert phase == "Screening is in its sampling phase, which began after 80 records."
     text = _text(soup.find("section", id="methods"))
@@ -196,6 +200,49 @@ def test_reproduction_lists_lost_studies_first(soup):
     )
 
 
+def test_the_biased_urn_says_what_it_certifies_not_a_point_estimate(finished_run):
+    """The default rule in its ranked phase, as the stage records it: no "estimated recall
+    100%", no random-sampling switch, the records to go in words."""
+    audits = audits_at(finished_run["audit_paths"])
+    for audit in audits:
+        if audit["stage"] == "screening":
+            audit["parameters"]["stopping"] = {
+                "rule": "biased_urn",
+                "recall_target": 0.95,
+                "confidence": 0.95,
+                "bias": 2.0,
+                "switch_after_consecutive_irrelevant": 100,
+                "switch_after_fraction": 0.5,
+            }
+            audit["details"] = {
+                "phase": "ranked",
+                "stop_rule": "biased_urn",
+                "stop_criterion_met": False,
+                "estimated_recall": None,
+                "recall_lower_bound": 0.9375,
+                "p_value": 0.107,
+                "records_to_go": 31,
+            }
+    html = render_report(
+        config=finished_run["config"], audits=audits, inputs=finished_run["inputs"]
+    )
+    page = BeautifulSoup(html, "html.parser")
+    stopping = _text(page.find(id="stopping"))
+    assert "Stopping rule biased_urn: the biased urn" in stopping
+    assert "at least 2 times likelier to offer a relevant record" in stopping  # the criterion
+    assert (
+        "Recall ≥ 95% with 95% confidence: not yet (recall is at least 93.8% with 95% "
+        "confidence)." in stopping
+    )
+    assert "Estimated recall" not in stopping and "100.0%" not in stopping
+    assert "If none of the next records is relevant, it could be met after 31 more of the 50" in (
+        stopping
+    )
+    phase = _text(page.find(id="screening-phase"))
+    assert phase.startswith("Records are offered in the model's ranked order")
+    assert "random sampling" not in _text(page.find("section", id="methods"))
+
+
 def test_a_stop_status_recorded_as_one_mapping_is_read_in_words(finished_run):
     audits = audits_at(finished_run["audit_paths"])
     for audit in audits:
@@ -218,6 +265,11 @@ def test_a_stop_status_recorded_as_one_mapping_is_read_in_words(finished_run):
     page = BeautifulSoup(html, "html.parser")
     stopping = _text(page.find(id="stopping"))
     assert "not stopped" in stopping
-    assert "Estimated recall so far: 81.2% (lower bound 70.0%). 50 records" in stopping
+    assert "Stop when recall >= 95% at 95% confidence." in stopping
+    assert (
+        "Recall ≥ 95% with 95% confidence: not yet (estimated recall 81.2%; recall is at least "
+        "70.0% with 95% confidence)." in stopping
+    )
+    assert stopping.endswith("50 records have not been screened.")  # records to go unrecorded
     also = _text(page.find("details"))
-    assert "a new field 0.1235" in also and "criterion" in also
+    assert "a new field 0.1235" in also and "criterion" not in also

@@ -132,14 +132,23 @@ def test_default_rule_reports_in_plain_words_and_stops_the_batches(review):
     assert not last["stop_criterion_met"] and int(last["records_to_go"]) > 0
     found = int(last["included_so_far"])
     assert last["status"].startswith(f"100 of 298 records screened, {found} relevant found.")
-    assert f"at least {int(last['records_to_go'])} more records to screen" in last["status"]
+    assert "Recall ≥ 95% with 95% confidence: not yet (recall is at least " in last["status"]
+    assert "Estimated recall" not in last["status"] and last["estimated_recall"] == ""
+    assert f"{float(last['recall_lower_bound']):.1%} with 95% confidence)" in last["status"]
+    assert "times likelier (2 times while fewer than 19 relevant records" in last["status"]
+    assert last["status"].endswith(
+        f"not met yet. If none of the next records is relevant, it could be met after "
+        f"{int(last['records_to_go'])} more of the 198 records left."
+    )
     audit = json.loads((out / "screen_records.audit.json").read_text())
     assert audit["details"]["stop_status"] == last["status"]
     assert audit["details"]["records_to_go"] == int(last["records_to_go"])
     assert len(pd.read_csv(out / "next_batch.csv")) == 50
     thresholds = pd.read_csv(out / "thresholds.csv")
-    bias = StopSettings().bias
+    bias, single = StopSettings().bias, StopSettings().bias_single
     assert set(thresholds["bias"]) == {max(1.0, bias / 2), bias, bias * 2}
+    # the bias used while one miss breaks the target moves with it
+    assert set(thresholds["bias_single"]) == {max(1.0, single / 2), single, single * 2}
     assert thresholds["is_current_config"].sum() == 1
     # a larger bias assumes a better model and so asks for fewer records, never more
     current = thresholds[(thresholds["recall_target"] == 0.95) & (thresholds["confidence"] == 0.95)]

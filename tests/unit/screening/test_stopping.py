@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -129,13 +130,38 @@ def test_biased_urn_with_one_relevant_left_is_wallenius_by_hand():
     assert p1 == pytest.approx(buscar_p_value(1000, 300, 0, 19, 0.95))  # bias 1 is buscar's
 
 
+def test_biased_urn_trusts_the_model_less_while_a_single_miss_breaks_the_target():
+    s = StopSettings()
+    urn = STOPPERS["biased_urn"]
+    assert s.bias_single < s.bias
+    assert urn.bias(s, 18) == s.bias_single and urn.bias(s, 19) == s.bias  # 19/20 = 95 %
+    t90 = replace(s, recall_target=0.9)
+    assert urn.bias(t90, 8) == s.bias_single and urn.bias(t90, 9) == s.bias  # 9/10 = 90 %
+    # 18 relevant in the first 36 records: missing one more would break 95 %, so the
+    # smaller bias decides and asks for more records than the larger one would
+    h = ScreeningHistory(n_total=1000, ranked=_ranked(list(range(0, 36, 2)), 36))
+    split = records_to_go("biased_urn", h, s)
+    assert split == records_to_go("biased_urn", h, replace(s, bias=s.bias_single))
+    assert records_to_go("biased_urn", h, replace(s, bias_single=s.bias)) < split
+    # one relevant more and the larger bias holds
+    h19 = ScreeningHistory(n_total=1000, ranked=_ranked(list(range(0, 38, 2)), 38))
+    assert records_to_go("biased_urn", h19, s) == records_to_go(
+        "biased_urn", h19, replace(s, bias_single=s.bias)
+    )
+    words = urn.criterion(s)
+    assert (
+        f"at least {s.bias:g} times likelier ({s.bias_single:g} times while fewer than 19" in words
+    )
+
+
 def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
     s = StopSettings(rule="biased_urn", bias=3.0)
     found = list(range(0, 60, 2))  # 30 relevant in the first 60 records
     h = ScreeningHistory(n_total=1000, ranked=_ranked(found, 60))
     status = current_status(h, s)
     assert not status.met and status.records_to_go > 0
-    assert status.recall_estimate is not None and status.recall_lower_bound is not None
+    # what the test certifies, not a point estimate (its window count reads "100 %")
+    assert status.recall_estimate is None and status.recall_lower_bound < 0.95
     more = status.records_to_go
     assert evaluate_stopper("biased_urn", h.with_irrelevant(more), s).met
     assert not evaluate_stopper("biased_urn", h.with_irrelevant(more - 1), s).met
@@ -144,10 +170,27 @@ def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
     assert records_to_go("buscar_ranked", after, s) > 0
     low = current_status(after, s)
     assert low.met and low.records_to_go == 0 and low.p_value < 0.05
-    assert 0.95 <= low.recall_estimate <= 1.0
+    assert low.recall_estimate is None and 0.9 <= low.recall_lower_bound <= 1.0
     text = low.sentence()
     assert f"{60 + more} of 1000 records screened, 30 relevant found" in text
+    assert "Recall ≥ 95% with 95% confidence: met (recall is at least " in text
     assert "met, screening may stop" in text and "3 times likelier" in text
+    before = current_status(h, s).sentence()
+    assert "Recall ≥ 95% with 95% confidence: not yet" in before
+    assert before.endswith(
+        f"If none of the next records is relevant, it could be met after {more} more of the "
+        f"940 records left."
+    )
+
+
+def test_heuristics_say_they_estimate_nothing_and_buscar_names_no_ranked_estimate():
+    h = ScreeningHistory(n_total=500, ranked=[1, 0] * 10 + [0] * 100)
+    knee = current_status(h, StopSettings(rule="knee")).sentence()
+    assert "This rule gives no estimate of recall." in knee
+    assert "The rule cannot say how many more records it needs." in knee
+    buscar = current_status(h, StopSettings(rule="buscar"))
+    assert buscar.phase == "ranked" and buscar.recall_estimate is None
+    assert "Recall ≥ 95% with 95% confidence: not yet (recall is at least" in buscar.sentence()
 
 
 def test_every_rule_reports_a_status_on_the_same_history():
