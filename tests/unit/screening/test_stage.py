@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reviewflow.errors import DecisionFileError
+from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.stage import BATCH_COLUMNS, run_screening_stage
 from reviewflow.screening.stopping import StopSettings
 
@@ -31,7 +32,9 @@ def _run(review, decisions, params=PARAMS):
         studies_path=review["studies"],
         clusters_path=review["clusters"],
         decision_paths=[str(d) for d in decisions],
-        params=params,
+        settings=ScreeningSettings.from_raw(params, source="screening"),
+        run_label="",
+        screen_only_new=False,
         out_ranking=out / "ranking.csv",
         out_next_batch_csv=out / "next_batch.csv",
         out_next_batch_xlsx=out / "next_batch.xlsx",
@@ -42,6 +45,12 @@ def _run(review, decisions, params=PARAMS):
         audit_path=out / "screen_records.audit.json",
     )
     return out
+
+
+def stage_parameters(params=PARAMS):
+    """The complete screening block the stage records (what its callers outside it read)."""
+    settings = ScreeningSettings.from_raw(params, source="screening")
+    return settings.parameters(run_label="", screen_only_new=False)
 
 
 def test_first_run_without_decisions_offers_a_batch(review):
