@@ -121,11 +121,11 @@ class HighlightTerms:
 
 @dataclass(frozen=True)
 class Review:
-    """A loaded review: its files, the settings the app needs, and the raw screening block.
+    """A loaded review: its files, the settings the app needs, and the screening block.
 
-    ``screening_params`` is the ``screening`` config block exactly as the screening stage
-    receives it (``rules/common.smk: screening_params``), so the app ranks and judges the
-    stop with the stage's settings.
+    ``screening_params`` is the ``screening`` block as rule screen_records records it in its
+    audit (:meth:`~reviewflow.screening.settings.ScreeningSettings.parameters`: every default filled in, with this run's
+    update label), so the app ranks and judges the stop with the stage's settings.
     """
 
     files: ReviewFiles
