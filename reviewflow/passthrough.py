@@ -12,7 +12,7 @@ same keyword arguments.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -113,24 +113,18 @@ def pass_studies_through_screening(
     out_conflicts: str,
     out_included: str,
     audit_path: str,
-    params: Mapping[str, Any],
+    run_label: str,
     **_: Any,
 ) -> None:
     """Rule ``screen_records`` with ``screening.enabled: false``: every study goes on to
     full text unscreened; no ranking, no batch, nothing to stop."""
-    from reviewflow.screening.stage import BATCH_COLUMNS
-
-    counted: tuple[PrismaCount, ...] = (
-        PrismaCount.RECORDS_SCREENED,
-        PrismaCount.RECORDS_EXCLUDED,
-        PrismaCount.RECORDS_AWAITING,
+    from reviewflow.screening.stage import (
+        BATCH_COLUMNS,
+        SCREENING_COUNTS,
+        SCREENING_UPDATE_COUNTS,
     )
-    if params["run_label"]:
-        counted += (
-            PrismaCount.NEW_RECORDS_SCREENED,
-            PrismaCount.NEW_RECORDS_EXCLUDED,
-            PrismaCount.NEW_RECORDS_AWAITING,
-        )
+
+    counted = SCREENING_COUNTS + (SCREENING_UPDATE_COUNTS if run_label else ())
 
     with StageAudit(
         audit_path,

@@ -99,9 +99,11 @@ class Settings:
             SETTINGS_CLASSES[cls.SCHEMA] = cls
 
     @classmethod
-    def from_config(cls, block: Mapping[str, Any], *, where: str = "") -> Self:
-        """The settings of a validated block (every schema default already in it)."""
+    def from_config(cls, block: Mapping[str, Any] | None, *, where: str = "") -> Self:
+        """The settings of a validated block (every schema default already in it); a block
+        the config leaves out (None) reads as empty, so only optional fields may be."""
         where = where or cls.SCHEMA
+        block = block or {}
         hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
         for spec in dataclasses.fields(cls):  # type: ignore[arg-type]

@@ -264,12 +264,8 @@ def locate_fulltexts_outputs():
     return with_archive(outputs, FULLTEXT.archive)
 
 
-def screening_params():
-    """The screening block of config (model, features, stopping, batch size, seed), and in
-    an update the run that marks new studies and whether only those are screened. The
-    screening app's highlight terms only mark words on screen: changing them reruns nothing.
-    """
-    params = {k: v for k, v in config["screening"].items() if k != "highlight"}
-    params["run_label"] = UPDATE.run_label
-    params["screen_only_new"] = UPDATE.screen_only_new
-    return params
+def screening_settings():
+    """The screening block of config (reviewflow.screening.settings.ScreeningSettings)
+    without the screening app's highlight terms: they only mark words on screen, so
+    changing them reruns nothing."""
+    return {k: v for k, v in config["screening"].items() if k != "highlight"}

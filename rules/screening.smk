@@ -51,7 +51,8 @@ rule screen_records:
     conda:
         "../environment.yml"
     params:
-        settings=screening_params(),
-        enabled=is_enabled("screening"),
+        settings=screening_settings(),
+        run_label=UPDATE.run_label,
+        screen_only_new=UPDATE.screen_only_new,
     script:
         "../scripts/screen_records.py"

@@ -149,7 +149,7 @@ def _worker(conn: Connection, studies_path: str, params: dict[str, Any], parent:
         import numpy as np
 
         from reviewflow.records import read_records
-        from reviewflow.screening.active_learning import next_order, score_pool
+        from reviewflow.screening.active_learning import ModelSettings, next_order, score_pool
         from reviewflow.screening.features import (
             FeatureSettings,
             author_texts,
@@ -168,18 +168,19 @@ def _worker(conn: Connection, studies_path: str, params: dict[str, Any], parent:
         studies = studies.reset_index(drop=True)
         pool = studies["study_id"].tolist()
         position = {sid: i for i, sid in enumerate(pool)}
-        fsettings = FeatureSettings.from_config(params.get("features"))
+        fsettings = FeatureSettings.from_config(params["features"])
         texts = record_texts(
             studies, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
         )
         X = build_features(texts, fsettings, authors=author_texts(studies))
-        seed = int(params.get("seed", 42))
-        name, model_params, loop = resolve_model(params.get("model"))
-        run_label = str(params.get("run_label") or "")
+        seed = int(params["seed"])
+        loop = ModelSettings.from_config(params["model"])
+        name, model_params = resolve_model(loop)
+        run_label = str(params["run_label"])
         new_ids: set[str] = set()
         if run_label and "first_seen" in studies.columns:
             new_ids = set(studies.loc[studies["first_seen"] == run_label, "study_id"])
-        only_new = bool(run_label) and bool(params.get("screen_only_new", True))
+        only_new = bool(run_label) and bool(params["screen_only_new"])
         conn.send({"ready": time.perf_counter() - started})
     except Exception:  # report and stop: the app keeps the pipeline's ranking
         conn.send({"error": traceback.format_exc()})

@@ -14,9 +14,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from reviewflow.screening.settings import HighlightSettings
 
 __all__ = [
     "HighlightTerms",
@@ -64,7 +67,7 @@ class ReviewFiles:
             progress=results / "screening" / "progress.csv",
             screening_audit=results / "screening" / "screen_records.audit.json",
             availability=results / "fulltext" / "availability.csv",
-            screening_decisions=listed((config.get("screening") or {}).get("decisions")),
+            screening_decisions=listed(config["screening"]["decisions"]),
             fulltext_decisions=listed(fulltext.get("decisions")),
             pdf_dirs=(root / str(fulltext.get("pdf_dir") or "fulltexts"), results / "fulltext"),
             app_dir=results / "app",
@@ -90,11 +93,10 @@ class HighlightTerms:
     exclude: tuple[str, ...] = ()
 
     @classmethod
-    def from_config(cls, values: Mapping[str, Any] | None) -> HighlightTerms:
-        values = dict(values or {})
+    def from_settings(cls, settings: HighlightSettings) -> HighlightTerms:
         return cls(
-            include=tuple(str(t) for t in values.get("include", []) if str(t).strip()),
-            exclude=tuple(str(t) for t in values.get("exclude", []) if str(t).strip()),
+            include=tuple(t for t in settings.include if t.strip()),
+            exclude=tuple(t for t in settings.exclude if t.strip()),
         )
 
     def pattern(self) -> re.Pattern[str] | None:
@@ -119,11 +121,11 @@ class HighlightTerms:
 
 @dataclass(frozen=True)
 class Review:
-    """A loaded review: its files, the settings the app needs, and the raw screening block.
+    """A loaded review: its files, the settings the app needs, and the screening block.
 
-    ``screening_params`` is the ``screening`` config block exactly as the screening stage
-    receives it (``rules/common.smk: screening_params``), so the app ranks and judges the
-    stop with the stage's settings.
+    ``screening_params`` is the ``screening`` block as rule screen_records records it in its
+    audit (:meth:`~reviewflow.screening.settings.ScreeningSettings.parameters`: every default filled in, with this run's
+    update label), so the app ranks and judges the stop with the stage's settings.
     """
 
     files: ReviewFiles
@@ -152,6 +154,8 @@ def _deep_update(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str
 def load_review(review_dir: str | os.PathLike[str]) -> Review:
     """Read and validate a review folder's config as the workflow would."""
     from reviewflow.config import load_config, validate_config
+    from reviewflow.screening.settings import ScreeningSettings
+    from reviewflow.settings import UpdateSettings
     from reviewflow.update import UPDATE_FILE, read_update_file, review_config_file
 
     root = Path(review_dir).resolve()
@@ -163,12 +167,11 @@ def load_review(review_dir: str | os.PathLike[str]) -> Review:
     if update_path.is_file():
         config = _deep_update(config, read_update_file(update_path))
         validate_config(config, source=f"{config_path} with {update_path}")
-    screening = dict(config.get("screening") or {})
-    update = dict(config.get("update") or {})
-    is_update = bool(update.get("previous_runs"))
-    params = {k: v for k, v in screening.items() if k != "highlight"}  # as common.smk
-    params["run_label"] = update.get("run_date", "") if is_update else ""
-    params["screen_only_new"] = update.get("screen_only_new", True)
+    screening = ScreeningSettings.from_config(config["screening"], where="screening")
+    update = UpdateSettings.from_config(config["update"], where="update")
+    params = screening.parameters(
+        run_label=update.run_label, screen_only_new=update.screen_only_new
+    )  # as rule screen_records records them
     review = dict(config.get("review") or {})
     eligibility = dict(review.get("eligibility") or {})
     fulltext = dict(config.get("fulltext") or {})
@@ -179,13 +182,13 @@ def load_review(review_dir: str | os.PathLike[str]) -> Review:
         question=str(review.get("question", "")),
         eligibility_include=tuple(str(c) for c in eligibility.get("include", [])),
         eligibility_exclude=tuple(str(c) for c in eligibility.get("exclude", [])),
-        adjudicator=str(screening.get("adjudicator", "") or ""),
+        adjudicator=screening.adjudicator,
         screening_params=params,
         exclusion_reasons=tuple(
             (str(r["code"]), str(r.get("label", r["code"])))
             for r in fulltext.get("exclusion_reasons", []) or []
         ),
-        highlight=HighlightTerms.from_config(screening.get("highlight")),
+        highlight=HighlightTerms.from_settings(screening.highlight_terms),
     )
 
 

@@ -58,12 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
     import logging
 
-    import yaml
-
-    from reviewflow.errors import ConfigError
+    from reviewflow.commands.screen import read_screening_block
     from reviewflow.io import atomic_open
+    from reviewflow.screening.settings import ScreeningSettings
     from reviewflow.screening.simulate import (
         read_labelled,
         run_simulation,
@@ -71,19 +71,13 @@ def run(args: argparse.Namespace) -> int:
         write_order,
         write_stop_order,
     )
-    from reviewflow.screening.stopping import StopSettings, get_stopper
+    from reviewflow.screening.stopping import get_stopper
 
-    screening: dict = {}
-    if args.config:
-        try:
-            with open(args.config, encoding="utf-8") as handle:
-                screening = (yaml.safe_load(handle) or {}).get("screening", {}) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{args.config}: cannot read the config: {exc}") from exc
-    model = dict(screening.get("model") or {})
+    block = read_screening_block(args.config, given=True) if args.config else {}
+    model = dict(block.pop("model", None) or {})
     if args.model:
         model["name"] = args.model
-    stop = dict(screening.get("stopping") or {})
+    stop = dict(block.pop("stopping", None) or {})
     for key, value in (
         ("rule", args.rule),
         ("recall_target", args.recall_target),
@@ -91,14 +85,17 @@ def run(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             stop[key] = value
-    settings = StopSettings.from_config(stop)
+    screening = ScreeningSettings.from_raw(
+        {**block, "model": model, "stopping": stop}, source=f"{args.config or '--'}: screening"
+    )
+    settings = screening.stop
     get_stopper(settings.rule)  # an unknown rule fails before the simulation runs
     frame = read_labelled(args.data, args.label_column)
     result = run_simulation(
         frame,
         seed=args.seed,
-        model=model,
-        features=screening.get("features"),
+        model=dataclasses.asdict(screening.model),
+        features=dataclasses.asdict(screening.features),
         keep_scores=bool(args.stopping_report) or settings.rule == "quant",
     )
     write_order(result, args.output)

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from reviewflow.screening.models import Ranker
-from reviewflow.screening.settings import ConfigSettings
+from reviewflow.settings import Settings
 
-__all__ = ["LoopSettings", "QUERY_STRATEGIES", "next_order", "score_pool", "simulate_order"]
+__all__ = ["ModelSettings", "QUERY_STRATEGIES", "next_order", "score_pool", "simulate_order"]
 
 #: ``max``: highest score first (certainty-based, finds relevant records fastest);
 #: ``max_uncertainty``: the first ``uncertainty_queries`` records after the priors are
@@ -33,15 +34,20 @@ QUERY_STRATEGIES = ("max", "max_uncertainty")
 
 
 @dataclass(frozen=True)
-class LoopSettings(ConfigSettings):
-    """Query strategy and retraining schedule (config keys under ``screening.model``)."""
+class ModelSettings(Settings):
+    """``screening.model``: the ranker (a preset or a registry name, with parameter
+    overrides), the query strategy and the retraining schedule of the loop around it."""
 
-    query: str = "max"
-    uncertainty_queries: int = 0
-    retrain_every_until: int = 50
-    growth: float = 0.1
-    max_step: int = 200
-    pseudo_negatives: int = 0
+    SCHEMA: ClassVar[str] = "schemas/screening.schema.yaml#/properties/model"
+
+    name: str
+    params: dict[str, Any]
+    query: str
+    uncertainty_queries: int
+    retrain_every_until: int
+    growth: float
+    max_step: int
+    pseudo_negatives: int
 
     def step(self, n_screened: int) -> int:
         if n_screened < self.retrain_every_until:
@@ -125,7 +131,7 @@ def simulate_order(
     y: np.ndarray,
     priors: list[int],
     ranker: Ranker,
-    settings: LoopSettings | None = None,
+    settings: ModelSettings | None = None,
     on_fit: Callable[[int, np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Full screening order of every row when labels ``y`` are revealed one by one.
@@ -134,7 +140,7 @@ def simulate_order(
     ``on_fit(n_screened, scores)`` sees every scoring of the pool, so stopping rules that
     read the model's scores of unscreened records can be replayed on the same run.
     """
-    settings = settings or LoopSettings()
+    settings = settings or ModelSettings.defaults()
     n = X.shape[0]
     y = np.asarray(y, dtype=int)
     screened = np.zeros(n, dtype=bool)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -17,25 +18,27 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 from reviewflow.normalize import clean_text, normalize_authors, split_list, strip_html
-from reviewflow.screening.settings import ConfigSettings
+from reviewflow.settings import Settings
 
 __all__ = ["FeatureSettings", "author_texts", "build_features", "record_texts"]
 
 
 @dataclass(frozen=True)
-class FeatureSettings(ConfigSettings):
+class FeatureSettings(Settings):
     """How records become vectors; every field is a config key under ``screening.features``."""
 
-    word_ngram_max: int = 2
-    char_ngrams: bool = True
-    char_ngram_min: int = 3
-    char_ngram_max: int = 5
-    char_weight: float = 0.5
-    title_repeat: int = 2
-    use_keywords: bool = True
-    author_weight: float = 0.0
-    min_df: int = 1
-    max_df: float = 0.95
+    SCHEMA: ClassVar[str] = "schemas/screening.schema.yaml#/properties/features"
+
+    word_ngram_max: int
+    char_ngrams: bool
+    char_ngram_min: int
+    char_ngram_max: int
+    char_weight: float
+    title_repeat: int
+    use_keywords: bool
+    author_weight: float
+    min_df: int
+    max_df: float
 
 
 def record_texts(
@@ -116,7 +119,7 @@ def build_features(
     tools do: the vocabulary is known before screening starts and new labels only move the
     classifier, not the features.
     """
-    settings = settings or FeatureSettings()
+    settings = settings or FeatureSettings.defaults()
     if not texts:
         return sp.csr_matrix((0, 0))
     safe = [t if t.strip() else "emptyrecord" for t in texts]

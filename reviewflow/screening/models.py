@@ -223,9 +223,10 @@ RANKERS: dict[str, Callable[..., Ranker]] = {
     "ridge+feedback": _ridge_feedback,  # the same with ridge
 }
 
-#: Named presets: a model, its parameters and its retraining schedule, chosen by
-#: ``screening.model.name``. Only the default is kept here; the settings it was measured
-#: against are in benchmarks/screening_presets.py and their figures in docs/screening.md.
+#: Named presets: a model and its parameters, chosen by ``screening.model.name`` (the
+#: retraining schedule is the rest of ``screening.model``). Only the default is kept here;
+#: the settings it was measured against are in benchmarks/screening_presets.py and their
+#: figures in docs/screening.md.
 PRESETS: dict[str, dict[str, Any]] = {
     # Ridge classifier (alpha 1, class-weighted) blended with Rocchio feedback: cosine
     # similarity to (relevant centroid - 0.5 x irrelevant centroid), weight 1 / (1 +
@@ -235,7 +236,6 @@ PRESETS: dict[str, dict[str, Any]] = {
     "reviewflow-default": {
         "name": "ridge+feedback",
         "params": {"alpha": 1.0, "k": 1.0, "irrelevant": 0.5},
-        "loop": {"retrain_every_until": 50, "growth": 0.1, "max_step": 200},
     },
 }
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from reviewflow.errors import DataError
 from reviewflow.io import atomic_open
-from reviewflow.screening.active_learning import LoopSettings, simulate_order
+from reviewflow.screening.active_learning import ModelSettings, simulate_order
 from reviewflow.screening.features import (
     FeatureSettings,
     author_texts,
@@ -113,25 +113,13 @@ def read_labelled(
     return frame
 
 
-def resolve_model(
-    params: Mapping[str, Any] | None,
-) -> tuple[str, dict[str, Any], LoopSettings]:
-    """``screening.model`` config -> (ranker name, its params, loop settings).
-
-    A preset supplies all three; keys set in config override the preset's.
-    """
-    params = dict(params or {})
-    name = params.get("name") or params.get("preset") or DEFAULT_PRESET
-    overrides = dict(params.get("params") or {})
-    loop = {k: v for k, v in params.items() if k not in ("name", "preset", "params")}
-    if name in PRESETS:
-        preset = PRESETS[name]
-        return (
-            preset["name"],
-            {**preset["params"], **overrides},
-            LoopSettings.from_config({**preset.get("loop", {}), **loop}),
-        )
-    return name, overrides, LoopSettings.from_config(loop)
+def resolve_model(model: ModelSettings) -> tuple[str, dict[str, Any]]:
+    """``screening.model`` -> (ranker name, its parameters): a preset names a ranker and its
+    parameters, and the parameters set in config override the preset's."""
+    if model.name in PRESETS:
+        preset = PRESETS[model.name]
+        return preset["name"], {**preset["params"], **model.params}
+    return model.name, dict(model.params)
 
 
 def run_simulation(
@@ -152,12 +140,13 @@ def run_simulation(
     y = frame["_label"].to_numpy(dtype=int)
     rng = np.random.default_rng(seed)
     priors = [int(rng.choice(np.flatnonzero(y == 1))), int(rng.choice(np.flatnonzero(y == 0)))]
-    fsettings = FeatureSettings.from_config(features)
+    fsettings = FeatureSettings.from_raw(features or {}, source="screening.features")
     texts = record_texts(
         frame, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
     )
     X = build_features(texts, fsettings, authors=author_texts(frame))
-    name, params, loop = resolve_model(model)
+    loop = ModelSettings.from_raw(model or {}, source="screening.model")
+    name, params = resolve_model(loop)
     ranker = make_ranker(name, params, seed=seed)
     snapshots: list[tuple[int, np.ndarray]] = []
 

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,19 +31,21 @@ from reviewflow.io import escape_frame, save_workbook, write_csv
 from reviewflow.records import read_records, write_records
 from reviewflow.screening.active_learning import next_order, score_pool
 from reviewflow.screening.decisions import (
+    MergedDecisions,
     cohen_kappa,
     merge_decisions,
     read_decision_file,
 )
 from reviewflow.screening.features import (
-    FeatureSettings,
     author_texts,
     build_features,
     record_texts,
 )
 from reviewflow.screening.models import make_ranker
+from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.simulate import resolve_model
 from reviewflow.screening.stopping import (
+    CurrentStatus,
     ScreeningHistory,
     StopSettings,
     current_status,
@@ -51,9 +53,16 @@ from reviewflow.screening.stopping import (
     get_stopper,
     switch_point,
 )
-from reviewflow.vocab import Decision, Stage
+from reviewflow.vocab import Decision, PrismaCount, Stage
 
-__all__ = ["BATCH_COLUMNS", "run_screening_stage", "sample_key", "split_history"]
+__all__ = [
+    "BATCH_COLUMNS",
+    "SCREENING_COUNTS",
+    "SCREENING_UPDATE_COUNTS",
+    "run_screening_stage",
+    "sample_key",
+    "split_history",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +82,19 @@ BATCH_COLUMNS = (
     "note",
 )
 _RELEVANT = {Decision.INCLUDE.value, Decision.MAYBE.value}
+
+#: The PRISMA boxes screen_records counts (and pass_studies_through_screening, switched off).
+SCREENING_COUNTS = (
+    PrismaCount.RECORDS_SCREENED,
+    PrismaCount.RECORDS_EXCLUDED,
+    PrismaCount.RECORDS_AWAITING,
+)
+#: ... and in an update, the same boxes for the studies first seen in this run.
+SCREENING_UPDATE_COUNTS = (
+    PrismaCount.NEW_RECORDS_SCREENED,
+    PrismaCount.NEW_RECORDS_EXCLUDED,
+    PrismaCount.NEW_RECORDS_AWAITING,
+)
 
 
 def sample_key(study_id: str, seed: int) -> str:
@@ -286,10 +308,13 @@ def _write_batch_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None
     """The batch as a workbook: text cells stay text, decision column offers the choices."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on one empty worksheet
     ws.title = "next batch"
     ws.append(list(frame.columns))
     for cell in ws[1]:
@@ -302,13 +327,13 @@ def _write_batch_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None
                 cell.data_type = "s"  # never a formula, whatever the text starts with
     widths = {"title": 60, "abstract": 100, "authors": 30, "journal": 30, "note": 30}
     for idx, name in enumerate(frame.columns, start=1):
-        letter = ws.cell(row=1, column=idx).column_letter
+        letter = get_column_letter(idx)
         ws.column_dimensions[letter].width = widths.get(name, 12)
         if name in ("title", "abstract"):
             for cell in ws[letter][1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     if "decision" in frame.columns and len(frame):
-        letter = ws.cell(row=1, column=list(frame.columns).index("decision") + 1).column_letter
+        letter = get_column_letter(list(frame.columns).index("decision") + 1)
         dv = DataValidation(type="list", formula1='"include,exclude,maybe"', allow_blank=True)
         ws.add_data_validation(dv)
         dv.add(f"{letter}2:{letter}{len(frame) + 1}")
@@ -317,11 +342,237 @@ def _write_batch_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None
     save_workbook(wb, path)
 
 
-def run_screening_stage(
+@dataclass(frozen=True)
+class _Decided:
+    """The studies and the decisions made on them, in the order they were made."""
+
+    studies: pd.DataFrame
+    merged: MergedDecisions
+    pool: list[str]
+    position: dict[str, int]
+    #: (study_id, relevant 0/1) in the order decided
+    ordered: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """The model's scores of every study, how they were made, and the undecided in order."""
+
+    scores: np.ndarray
+    basis: str
+    order: np.ndarray
+    X: Any
+    labelled: np.ndarray
+    labels: np.ndarray
+
+
+def _read_decided(
     studies_path: str | os.PathLike[str],
     clusters_path: str | os.PathLike[str],
-    decision_paths: list[str],
-    params: Mapping[str, Any],
+    decision_paths: Sequence[str],
+    adjudicator: str,
+) -> _Decided:
+    studies = _read_studies(studies_path)
+    study_of = _read_clusters(clusters_path, studies)
+    rows = []
+    for index, path in enumerate(decision_paths):
+        rows += read_decision_file(path, study_of, file_index=index)
+    merged = merge_decisions(rows, adjudicator=adjudicator)
+    pool = studies["study_id"].tolist()
+    ordered = [(sid, int(merged.final[sid] in _RELEVANT)) for sid in merged.order]
+    return _Decided(studies, merged, pool, {sid: i for i, sid in enumerate(pool)}, ordered)
+
+
+def _rank(decided: _Decided, settings: ScreeningSettings, audit: StageAudit) -> _Ranked:
+    """Fit the model on the decisions so far and order the undecided studies."""
+    features, model, seed = settings.features, settings.model, settings.seed
+    texts = record_texts(
+        decided.studies, title_repeat=features.title_repeat, use_keywords=features.use_keywords
+    )
+    X = build_features(texts, features, authors=author_texts(decided.studies))
+    labelled = np.asarray([decided.position[s] for s, _ in decided.ordered], dtype=int)
+    labels = np.asarray([lab for _, lab in decided.ordered], dtype=int)
+    name, model_params = resolve_model(model)
+    ranker = make_ranker(name, model_params, seed=seed)
+    if decided.pool:
+        scores, basis = score_pool(
+            ranker, X, labelled, labels, seed=seed, pseudo_negatives=model.pseudo_negatives
+        )
+    else:
+        scores, basis = np.zeros(0), "no studies"
+    if basis == "model":
+        audit.parameters["model_fitted"] = ranker.get_params()
+    undecided = np.asarray(
+        [i for i, s in enumerate(decided.pool) if s not in decided.merged.final], dtype=int
+    )
+    n_uncertain = max(0, model.uncertainty_queries - len(decided.ordered))
+    order = next_order(scores, undecided, query=model.query, n_uncertain=n_uncertain)
+    return _Ranked(scores, basis, order, X, labelled, labels)
+
+
+def _stop_status(
+    decided: _Decided, ranked: _Ranked, settings: ScreeningSettings
+) -> tuple[CurrentStatus, int | None, list[str]]:
+    """Where screening stands: the rule's status, the switch point and the undrawn urn."""
+    stop, seed = settings.stop, settings.seed
+    history, switch, urn_left = split_history(decided.ordered, decided.pool, stop, seed)
+    if stop.rule == "quant" and ranked.basis == "model" and len(ranked.labelled):
+        name, model_params = resolve_model(settings.model)
+        unscreened = np.setdiff1d(np.arange(len(decided.pool)), ranked.labelled)
+        history.scores = (
+            _cross_validated_scores(
+                name, model_params, seed, ranked.X, ranked.labelled, ranked.labels
+            ),
+            ranked.scores[unscreened],
+        )
+    return current_status(history, stop), switch, urn_left
+
+
+def _new_study_ids(studies: pd.DataFrame, run_label: str) -> set[str]:
+    """Studies first seen in this run (an update), none outside one."""
+    if run_label and "first_seen" in studies.columns:
+        return set(studies.loc[studies["first_seen"] == run_label, "study_id"])
+    return set()
+
+
+def _next_batch(
+    decided: _Decided,
+    ranked: _Ranked,
+    phase: str,
+    urn_left: list[str],
+    batch_size: int,
+    only: set[str] | None,
+) -> list[int]:
+    """Rows of the next batch: urn draws while sampling, model order while ranked; ``only``
+    the studies an update screens (update.screen_only_new), None for every study."""
+    if phase == "sampling":
+        left = [s for s in urn_left if only is None or s in only]
+        return [decided.position[s] for s in left[:batch_size]]
+    if phase == "ranked":
+        order = [i for i in ranked.order if only is None or decided.pool[int(i)] in only]
+        return [int(i) for i in order[:batch_size]]
+    return []
+
+
+def _write_ranking(decided: _Decided, ranked: _Ranked, path: str | os.PathLike[str]) -> None:
+    pool = decided.pool
+    rank_of = {int(i): r for r, i in enumerate(ranked.order, start=1)}
+    ranking = pd.DataFrame(
+        {
+            "study_id": pool,
+            "title": decided.studies["title"],
+            "year": decided.studies["year"],
+            "score": np.round(ranked.scores, 6) if len(pool) else [],
+            "rank": [rank_of.get(i, "") for i in range(len(pool))],
+            "decision": [decided.merged.final.get(s, "") for s in pool],
+        }
+    )
+    ranking["_r"] = [rank_of.get(i, 10**9) for i in range(len(pool))]
+    ranking = ranking.sort_values(["_r", "study_id"], kind="stable").drop(columns="_r")
+    ranking["score_basis"] = ranked.basis
+    _write_csv(ranking, path)
+
+
+def _batch_frame(
+    studies: pd.DataFrame, scores: np.ndarray, batch_idx: list[int], phase: str
+) -> pd.DataFrame:
+    batch = studies.iloc[batch_idx] if batch_idx else studies.iloc[0:0]
+    return pd.DataFrame(
+        {
+            "rank": range(1, len(batch) + 1),
+            "study_id": batch["study_id"].tolist(),
+            "title": batch["title"].tolist(),
+            "abstract": batch["abstract"].tolist(),
+            "authors": batch["authors"].tolist(),
+            "year": batch["year"].tolist(),
+            "journal": batch["journal"].tolist(),
+            "doi": batch["doi"].tolist(),
+            "score": [round(float(scores[i]), 6) for i in batch_idx],
+            "phase": [phase] * len(batch),
+            "decision": [""] * len(batch),
+            "note": [""] * len(batch),
+        },
+        columns=list(BATCH_COLUMNS),
+    )
+
+
+def _write_conflicts(decided: _Decided, path: str | os.PathLike[str]) -> None:
+    merged = decided.merged
+    rows = [
+        {
+            "study_id": sid,
+            "title": decided.studies["title"].iloc[decided.position[sid]],
+            "decisions": "; ".join(f"{r}: {d}" for r, d in sorted(votes.items())),
+            "status": "resolved" if sid in merged.resolved else "open",
+            "final": merged.final[sid],
+        }
+        for sid, votes in {**merged.conflicts, **merged.resolved}.items()
+    ]
+    columns = ["study_id", "title", "decisions", "status", "final"]
+    _write_csv(pd.DataFrame(rows, columns=columns), path)
+    if merged.conflicts:
+        log.info("%d conflicts between reviewers: see %s", len(merged.conflicts), path)
+
+
+def _write_included(decided: _Decided, path: str | os.PathLike[str]) -> None:
+    merged = decided.merged
+    included_ids = [s for s in decided.pool if merged.final.get(s) in _RELEVANT]
+    included = decided.studies.iloc[[decided.position[s] for s in included_ids]].copy()
+    included["screening_decision"] = [merged.final[s] for s in included_ids]
+    included["screening_note"] = [merged.notes.get(s, "") for s in included_ids]
+    write_records(included, path)
+
+
+def _count(
+    audit: StageAudit, decided: _Decided, new_ids: set[str], run_label: str, next_batch: int
+) -> None:
+    """The audit counts: the PRISMA screening boxes, and in an update those of new studies."""
+    merged, pool = decided.merged, decided.pool
+    finals = list(merged.final.values())
+    n_excluded = finals.count(Decision.EXCLUDE.value)
+    audit.counts.update(
+        {
+            "studies_in": len(pool),
+            PrismaCount.RECORDS_SCREENED: len(finals),
+            "included": finals.count(Decision.INCLUDE.value),
+            PrismaCount.RECORDS_EXCLUDED: n_excluded,
+            "maybe": finals.count(Decision.MAYBE.value),
+            PrismaCount.RECORDS_AWAITING: len(pool) - len(finals),
+            "conflicts": len(merged.conflicts),
+            "next_batch": next_batch,
+        }
+    )
+    if n_excluded:
+        audit.add_reason("excluded at title/abstract", n_excluded)
+    if run_label:
+        new_finals = [d for sid, d in merged.final.items() if sid in new_ids]
+        audit.counts.update(
+            {
+                "new_studies": len(new_ids),
+                PrismaCount.NEW_RECORDS_SCREENED: len(new_finals),
+                "new_included": new_finals.count(Decision.INCLUDE.value),
+                PrismaCount.NEW_RECORDS_EXCLUDED: new_finals.count(Decision.EXCLUDE.value),
+                PrismaCount.NEW_RECORDS_AWAITING: len(new_ids) - len(new_finals),
+            }
+        )
+
+
+def _log_agreement(merged: MergedDecisions) -> dict[str, Any]:
+    kappa = cohen_kappa(merged)
+    for pair, value in kappa.items():
+        if not pair.startswith("n_"):
+            log.info("Cohen's kappa %s: %s (%s studies)", pair, value, kappa[f"n_{pair}"])
+    return kappa
+
+
+def run_screening_stage(
+    *,
+    studies_path: str | os.PathLike[str],
+    clusters_path: str | os.PathLike[str],
+    decision_paths: Sequence[str],
+    settings: ScreeningSettings,
+    run_label: str,
+    screen_only_new: bool,
     out_ranking: str | os.PathLike[str],
     out_next_batch_csv: str | os.PathLike[str],
     out_next_batch_xlsx: str | os.PathLike[str],
@@ -331,13 +582,10 @@ def run_screening_stage(
     out_included: str | os.PathLike[str],
     audit_path: str | os.PathLike[str],
 ) -> dict[str, Any]:
-    """Run one screening step; ``params`` is the config's ``screening`` block."""
-    params = dict(params or {})
-    seed = int(params.get("seed", 42))
-    batch_size = int(params.get("batch_size", 50))
-    model_cfg = dict(params.get("model") or {})
-    stop_settings = StopSettings.from_config(params.get("stopping"))
-    get_stopper(stop_settings.rule)  # an unknown rule fails before any work
+    """Run one screening step. ``run_label`` marks the studies first seen in this run (an
+    update; "" otherwise), and ``screen_only_new`` puts only those in the next batch."""
+    stop = settings.stop
+    get_stopper(stop.rule)  # an unknown rule fails before any work
     outputs = [
         out_ranking,
         out_next_batch_csv,
@@ -347,183 +595,52 @@ def run_screening_stage(
         out_conflicts,
         out_included,
     ]
-    name, model_params, loop = resolve_model(model_cfg)
-    parameters = {
-        **params,
-        "model_resolved": {"name": name, "params": model_params, "loop": loop.__dict__},
-    }
     with StageAudit(
         audit_path,
         stage=Stage.SCREENING.value,
         rule="screen_records",
         inputs=[studies_path, clusters_path, *decision_paths],
         outputs=outputs,
-        parameters=parameters,
+        parameters=settings.parameters(run_label=run_label, screen_only_new=screen_only_new),
+        declares=SCREENING_COUNTS + (SCREENING_UPDATE_COUNTS if run_label else ()),
     ) as audit:
-        studies = _read_studies(studies_path)
-        study_of = _read_clusters(clusters_path, studies)
-        rows = []
-        for index, path in enumerate(decision_paths):
-            rows += read_decision_file(path, study_of, file_index=index)
-        merged = merge_decisions(rows, adjudicator=str(params.get("adjudicator", "")))
-        pool = studies["study_id"].tolist()
-        position = {sid: i for i, sid in enumerate(pool)}
-        ordered = [(sid, int(merged.final[sid] in _RELEVANT)) for sid in merged.order]
-
-        # model
-        fsettings = FeatureSettings.from_config(params.get("features"))
-        texts = record_texts(
-            studies, title_repeat=fsettings.title_repeat, use_keywords=fsettings.use_keywords
-        )
-        X = build_features(texts, fsettings, authors=author_texts(studies))
-        labelled = np.asarray([position[s] for s, _ in ordered], dtype=int)
-        labels = np.asarray([lab for _, lab in ordered], dtype=int)
-        ranker = make_ranker(name, model_params, seed=seed)
-        if len(pool):
-            scores, basis = score_pool(
-                ranker, X, labelled, labels, seed=seed, pseudo_negatives=loop.pseudo_negatives
-            )
-        else:
-            scores, basis = np.zeros(0), "no studies"
-        if basis == "model":
-            audit.parameters["model_fitted"] = ranker.get_params()
-        undecided_idx = np.asarray(
-            [i for i, s in enumerate(pool) if s not in merged.final], dtype=int
-        )
-        n_uncertain = max(0, loop.uncertainty_queries - len(ordered))
-        model_order = next_order(scores, undecided_idx, query=loop.query, n_uncertain=n_uncertain)
-
-        # phase and next batch
-        history, switch, urn_left = split_history(ordered, pool, stop_settings, seed)
-        if stop_settings.rule == "quant" and basis == "model" and len(labelled):
-            unscreened = np.setdiff1d(np.arange(len(pool)), labelled)
-            history.scores = (
-                _cross_validated_scores(name, model_params, seed, X, labelled, labels),
-                scores[unscreened],
-            )
-        status = current_status(history, stop_settings)
-        phase = status.phase
+        decided = _read_decided(studies_path, clusters_path, decision_paths, settings.adjudicator)
+        ranked = _rank(decided, settings, audit)
+        status, switch, urn_left = _stop_status(decided, ranked, settings)
         # An update screens only studies first seen in this run (update.screen_only_new):
         # what an earlier run left unscreened after its stopping rule is not asked again.
-        run_label = str(params.get("run_label") or "")
-        new_ids: set[str] = set()
-        if run_label and "first_seen" in studies.columns:
-            new_ids = set(studies.loc[studies["first_seen"] == run_label, "study_id"])
-        only_new = bool(run_label) and bool(params.get("screen_only_new", True))
-        if phase == "sampling":
-            left = [s for s in urn_left if not only_new or s in new_ids]
-            batch_idx = [position[s] for s in left[:batch_size]]
-        elif phase == "ranked":
-            order = [i for i in model_order if not only_new or pool[int(i)] in new_ids]
-            batch_idx = [int(i) for i in order[:batch_size]]
-        else:
-            batch_idx = []
-        rank_of = {int(i): r for r, i in enumerate(model_order, start=1)}
-
-        ranking = pd.DataFrame(
-            {
-                "study_id": pool,
-                "title": studies["title"],
-                "year": studies["year"],
-                "score": np.round(scores, 6) if len(pool) else [],
-                "rank": [rank_of.get(i, "") for i in range(len(pool))],
-                "decision": [merged.final.get(s, "") for s in pool],
-            }
+        new_ids = _new_study_ids(decided.studies, run_label)
+        only_new = bool(run_label) and screen_only_new
+        batch_idx = _next_batch(
+            decided,
+            ranked,
+            status.phase,
+            urn_left,
+            settings.batch_size,
+            new_ids if only_new else None,
         )
-        ranking["_r"] = [rank_of.get(i, 10**9) for i in range(len(pool))]
-        ranking = ranking.sort_values(["_r", "study_id"], kind="stable").drop(columns="_r")
-        ranking["score_basis"] = basis
-        _write_csv(ranking, out_ranking)
 
-        batch = studies.iloc[batch_idx] if batch_idx else studies.iloc[0:0]
-        batch_frame = pd.DataFrame(
-            {
-                "rank": range(1, len(batch) + 1),
-                "study_id": batch["study_id"].tolist(),
-                "title": batch["title"].tolist(),
-                "abstract": batch["abstract"].tolist(),
-                "authors": batch["authors"].tolist(),
-                "year": batch["year"].tolist(),
-                "journal": batch["journal"].tolist(),
-                "doi": batch["doi"].tolist(),
-                "score": [round(float(scores[i]), 6) for i in batch_idx],
-                "phase": [phase] * len(batch),
-                "decision": [""] * len(batch),
-                "note": [""] * len(batch),
-            },
-            columns=list(BATCH_COLUMNS),
-        )
+        _write_ranking(decided, ranked, out_ranking)
+        batch_frame = _batch_frame(decided.studies, ranked.scores, batch_idx, status.phase)
         _write_csv(_csv_safe(batch_frame), out_next_batch_csv)
         _write_batch_xlsx(batch_frame, out_next_batch_xlsx)
-
-        progress = _progress_rows(ordered, pool, stop_settings, seed, batch_size)
-        if not ordered:
-            progress = []
+        ordered, pool, seed = decided.ordered, decided.pool, settings.seed
+        progress = _progress_rows(ordered, pool, stop, seed, settings.batch_size) if ordered else []
         _write_csv(pd.DataFrame(progress, columns=_PROGRESS_COLUMNS), out_progress)
-        _write_csv(
-            pd.DataFrame(_threshold_rows(ordered, pool, stop_settings, seed)), out_thresholds
-        )
+        _write_csv(pd.DataFrame(_threshold_rows(ordered, pool, stop, seed)), out_thresholds)
+        _write_conflicts(decided, out_conflicts)
+        kappa = _log_agreement(decided.merged)
+        _write_included(decided, out_included)
 
-        conflict_rows = []
-        for sid, votes in {**merged.conflicts, **merged.resolved}.items():
-            conflict_rows.append(
-                {
-                    "study_id": sid,
-                    "title": studies["title"].iloc[position[sid]],
-                    "decisions": "; ".join(f"{r}: {d}" for r, d in sorted(votes.items())),
-                    "status": "resolved" if sid in merged.resolved else "open",
-                    "final": merged.final[sid],
-                }
-            )
-        _write_csv(
-            pd.DataFrame(
-                conflict_rows, columns=["study_id", "title", "decisions", "status", "final"]
-            ),
-            out_conflicts,
-        )
-        kappa = cohen_kappa(merged)
-        for pair, value in kappa.items():
-            if not pair.startswith("n_"):
-                log.info("Cohen's kappa %s: %s (%s studies)", pair, value, kappa[f"n_{pair}"])
-        if merged.conflicts:
-            log.info("%d conflicts between reviewers: see %s", len(merged.conflicts), out_conflicts)
-
-        included_ids = [s for s in pool if merged.final.get(s) in _RELEVANT]
-        included = studies.iloc[[position[s] for s in included_ids]].copy()
-        included["screening_decision"] = [merged.final[s] for s in included_ids]
-        included["screening_note"] = [merged.notes.get(s, "") for s in included_ids]
-        write_records(included, out_included)
-
-        finals = list(merged.final.values())
-        n_excluded = finals.count(Decision.EXCLUDE.value)
-        audit.counts.update(
-            studies_in=len(pool),
-            screened=len(finals),
-            included=finals.count(Decision.INCLUDE.value),
-            excluded=n_excluded,
-            maybe=finals.count(Decision.MAYBE.value),
-            awaiting=len(pool) - len(finals),
-            conflicts=len(merged.conflicts),
-            next_batch=len(batch_idx),
-        )
-        if n_excluded:
-            audit.add_reason("excluded at title/abstract", n_excluded)
+        _count(audit, decided, new_ids, run_label, len(batch_idx))
         if run_label:
-            new_finals = [d for sid, d in merged.final.items() if sid in new_ids]
-            audit.counts.update(
-                new_studies=len(new_ids),
-                new_screened=len(new_finals),
-                new_included=new_finals.count(Decision.INCLUDE.value),
-                new_excluded=new_finals.count(Decision.EXCLUDE.value),
-                new_awaiting=len(new_ids) - len(new_finals),
-            )
             audit.details["screen_only_new"] = only_new
         audit.details.update(
             kappa=kappa,
-            phase=phase,
+            phase=status.phase,
             switched_at=switch,
-            score_basis=basis,
-            stop_rule=stop_settings.rule,
+            score_basis=ranked.basis,
+            stop_rule=stop.rule,
             stop_criterion=status.criterion,
             stop_criterion_met=status.met,
             estimated_recall=status.recall_estimate,
@@ -535,7 +652,7 @@ def run_screening_stage(
         log.info(
             "%d studies, phase %s, next batch %d. %s",
             len(pool),
-            phase,
+            status.phase,
             len(batch_idx),
             status.sentence(),
         )

@@ -56,7 +56,7 @@ from scipy.special import expit
 from scipy.stats import hypergeom, nchypergeom_wallenius, poisson
 
 from reviewflow.errors import ConfigError
-from reviewflow.screening.settings import ConfigSettings
+from reviewflow.settings import Settings
 
 __all__ = [
     "STOPPERS",
@@ -82,8 +82,10 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class StopSettings(ConfigSettings):
+class StopSettings(Settings):
     """Config keys under ``screening.stopping``."""
+
+    SCHEMA: ClassVar[str] = "schemas/screening.schema.yaml#/properties/stopping"
 
     rule: str = "biased_urn"
     recall_target: float = 0.95

@@ -21,6 +21,7 @@ import reviewflow.dedup.settings
 import reviewflow.extraction.form
 import reviewflow.fulltext.stage
 import reviewflow.importers.settings
+import reviewflow.screening.settings
 import reviewflow.sources.base
 import reviewflow.sources.stage
 import reviewflow.synthesis.settings  # noqa: F401 (each import registers its classes)
@@ -28,10 +29,8 @@ from reviewflow.config import REPO_ROOT, schema_at
 from reviewflow.config_docs import config_key_rows
 from reviewflow.settings import SETTINGS_CLASSES, Settings
 
-#: Blocks not on settings classes yet: phase two moves them onto the contracts
-#: (ScreeningSettings with StopSettings). Its keys are read from the validated config as
-#: mappings until then.
-PENDING_PHASE_TWO = ("screening",)
+#: Blocks not on settings classes yet (none left: every stage is on its contract).
+PENDING_PHASE_TWO: tuple[str, ...] = ()
 
 #: Blocks read as mappings on purpose, by the modules named: the published review's counts
 #: are data to compare box by box, not settings of a stage.
@@ -54,6 +53,7 @@ BLOCKS: dict[str, type[Settings]] = {
     "searches[]": SETTINGS_CLASSES["schemas/search.schema.yaml#/items"],
     "citations": SETTINGS_CLASSES["schemas/citations.schema.yaml"],
     "dedup": SETTINGS_CLASSES["schemas/dedup.schema.yaml"],
+    "screening": SETTINGS_CLASSES["schemas/screening.schema.yaml"],
     "imports[]": SETTINGS_CLASSES["schemas/imports.schema.yaml#/items"],
     "fulltext": SETTINGS_CLASSES["schemas/fulltext.schema.yaml"],
     "extraction": SETTINGS_CLASSES["schemas/extraction.schema.yaml"],
@@ -177,6 +177,7 @@ def _is_mapping_field(path: str) -> bool:
     return path in {
         "searches[].filters",
         "citations.seeds",
+        "screening.model.params",
         "extraction.theory_components",
         "extraction.groups",
         "synthesis.narrative.success.conditions",

@@ -21,7 +21,9 @@ from .conftest import COHEN_UI
 @pytest.fixture(scope="module")
 def cohen():
     frame = pd.read_csv(COHEN_UI, dtype=str, keep_default_na=False)
-    X = build_features(record_texts(frame), FeatureSettings(author_weight=0.3), author_texts(frame))
+    X = build_features(
+        record_texts(frame), FeatureSettings.from_raw({"author_weight": 0.3}), author_texts(frame)
+    )
     return frame, X, frame["label_included"].astype(int).to_numpy()
 
 

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reviewflow.errors import DecisionFileError
+from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.stage import BATCH_COLUMNS, run_screening_stage
 from reviewflow.screening.stopping import StopSettings
 
@@ -31,7 +32,9 @@ def _run(review, decisions, params=PARAMS):
         studies_path=review["studies"],
         clusters_path=review["clusters"],
         decision_paths=[str(d) for d in decisions],
-        params=params,
+        settings=ScreeningSettings.from_raw(params, source="screening"),
+        run_label="",
+        screen_only_new=False,
         out_ranking=out / "ranking.csv",
         out_next_batch_csv=out / "next_batch.csv",
         out_next_batch_xlsx=out / "next_batch.xlsx",
@@ -42,6 +45,12 @@ def _run(review, decisions, params=PARAMS):
         audit_path=out / "screen_records.audit.json",
     )
     return out
+
+
+def stage_parameters(params=PARAMS):
+    """The complete screening block the stage records (what its callers outside it read)."""
+    settings = ScreeningSettings.from_raw(params, source="screening")
+    return settings.parameters(run_label="", screen_only_new=False)
 
 
 def test_first_run_without_decisions_offers_a_batch(review):
@@ -184,3 +193,69 @@ def test_bad_decision_file_names_file_line_field_and_writes_nothing(review):
         _run(review, [path])
     assert (err.value.line, err.value.field) == (3, "decision")
     assert not (review["dir"] / "results" / "screen_records.audit.json").exists()
+
+
+def test_stage_declares_its_prisma_counts_and_an_update_those_of_new_studies(review):
+    """The PRISMA boxes are counted under their PrismaCount keys; in an update the batch
+    holds only studies first seen in this run (update.screen_only_new)."""
+    from reviewflow.screening.stage import SCREENING_COUNTS, SCREENING_UPDATE_COUNTS
+
+    studies = pd.read_csv(review["studies"], dtype=str, keep_default_na=False)
+    studies["first_seen"] = ["2025-01-01" if i % 3 else "2026-06-01" for i in range(len(studies))]
+    studies.to_csv(review["studies"], index=False)
+    decisions = write_decisions(review["dir"] / "d.csv", published_decisions(40))
+    out = review["dir"] / "results"
+    record = run_screening_stage(
+        studies_path=review["studies"],
+        clusters_path=review["clusters"],
+        decision_paths=[str(decisions)],
+        settings=ScreeningSettings.from_raw(PARAMS, source="screening"),
+        run_label="2026-06-01",
+        screen_only_new=True,
+        out_ranking=out / "ranking.csv",
+        out_next_batch_csv=out / "next_batch.csv",
+        out_next_batch_xlsx=out / "next_batch.xlsx",
+        out_progress=out / "progress.csv",
+        out_thresholds=out / "thresholds.csv",
+        out_conflicts=out / "conflicts.csv",
+        out_included=out / "included.csv",
+        audit_path=out / "screen_records.audit.json",
+    )
+    counts = record["counts"]
+    assert {str(c) for c in SCREENING_COUNTS + SCREENING_UPDATE_COUNTS} <= set(counts)
+    assert counts["screened"] + counts["awaiting"] == counts["studies_in"] == len(studies)
+    new = set(studies.loc[studies["first_seen"] == "2026-06-01", "study_id"])
+    assert counts["new_studies"] == len(new)
+    assert counts["new_screened"] + counts["new_awaiting"] == len(new)
+    batch = pd.read_csv(out / "next_batch.csv", dtype=str, keep_default_na=False)
+    assert len(batch) == 25 and set(batch["study_id"]) <= new
+
+
+def test_screen_command_writes_the_rules_files_with_the_configs_settings(review, capsys):
+    """``reviewflow screen`` reads the screening block of --config (batch size 25 here) and
+    writes the files rule screen_records writes, under --out."""
+    from reviewflow import cli
+    from reviewflow.paths import SCREENING
+
+    config = review["dir"] / "config.yaml"
+    config.write_text(
+        "screening:\n  batch_size: 25\n  stopping:\n    rule: buscar\n    recall_target: 0.9\n",
+        encoding="utf-8",
+    )
+    decisions = write_decisions(review["dir"] / "d.csv", published_decisions(60))
+    out = review["dir"] / "elsewhere"
+    args = ["screen", "--studies", str(review["studies"]), "--clusters", str(review["clusters"])]
+    args += ["--decisions", str(decisions), "--config", str(config), "--out", str(out)]
+    assert cli.main(args) == 0
+    names = {
+        getattr(SCREENING, f).rsplit("/", 1)[-1]
+        for f in SCREENING.files()
+        if f not in ("studies", "clusters", "decisions_checked")
+    }
+    assert names == {p.name for p in out.iterdir()}
+    assert len(pd.read_csv(out / "next_batch.csv")) == 25
+    audit = json.loads((out / "screen_records.audit.json").read_text(encoding="utf-8"))
+    assert audit["parameters"]["stopping"]["rule"] == "buscar"
+    assert audit["parameters"]["stopping"]["recall_target"] == 0.9
+    assert set(pd.read_csv(out / "progress.csv")["recall_target"]) == {0.9}
+    assert "studies screened" in capsys.readouterr().out

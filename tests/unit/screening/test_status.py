@@ -9,13 +9,13 @@ from reviewflow.screening.stage import _read_clusters, _read_studies
 from reviewflow.screening.status import screening_status
 
 from .conftest import published_decisions, write_decisions
-from .test_stage import PARAMS, _run
+from .test_stage import PARAMS, _run, stage_parameters
 
 
 def _status(review, path, params=PARAMS):
     studies = _read_studies(review["studies"])
     merged = merge_decisions(read_decision_file(path, _read_clusters(review["clusters"], studies)))
-    return screening_status(merged, studies["study_id"].tolist(), params)
+    return screening_status(merged, studies["study_id"].tolist(), stage_parameters(params))
 
 
 def test_status_is_the_last_progress_row_in_each_phase(review):
