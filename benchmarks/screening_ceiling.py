@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             y = frame["_label"].to_numpy(dtype=int)
             views: dict[str, sp.csr_matrix] = {}
             for name, settings in TFIDF_VIEWS.items():
-                fs = FeatureSettings.from_config(settings)
+                fs = FeatureSettings.from_raw(settings)
                 texts = record_texts(
                     frame, title_repeat=fs.title_repeat, use_keywords=fs.use_keywords
                 )

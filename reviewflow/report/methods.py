@@ -464,12 +464,13 @@ def screening_summary(
     estimate = _share(details.get("estimated_recall", last.get("estimated_recall")))
     bound = _share(details.get("recall_lower_bound", last.get("recall_lower_bound")))
     remaining = int(details.get("remaining") or counts.get("awaiting", 0) or 0)
-    to_go = details.get("records_to_go", last.get("records_to_go"))
-    to_go = None if is_blank(to_go) else int(float(to_go))
+    raw_to_go = details.get("records_to_go", last.get("records_to_go"))
+    to_go = None if raw_to_go is None or is_blank(raw_to_go) else int(float(raw_to_go))
     stopper = STOPPERS.get(rule)
     criterion = details.get("stop_criterion")
     if is_blank(criterion) and stopper is not None and isinstance(stopping, Mapping):
-        criterion = stopper.criterion(StopSettings.from_config(stopping))
+        # an audit of an earlier version may record only the keys its config set
+        criterion = stopper.criterion(StopSettings.from_raw(stopping, check=False))
     stop = f"Stopping rule {rule}: {stopper.title}" if stopper else "Stopping rule: "
     if stopper is None:
         stop += rule or "none named"
