@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screening import DATA, _score  # noqa: E402
+from screening import DATA, ranking_metrics  # noqa: E402
 
 from reviewflow.screening.features import (  # noqa: E402
     FeatureSettings,
@@ -93,33 +92,28 @@ def main(argv: list[str] | None = None) -> int:
 
     datasets = sorted(DATA.glob("*.csv"))
     rows: dict[str, list[tuple[float, float]]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for path in datasets:
-            frame = read_labelled(path)
-            y = frame["_label"].to_numpy(dtype=int)
-            views: dict[str, sp.csr_matrix] = {}
-            for name, settings in TFIDF_VIEWS.items():
-                fs = FeatureSettings.from_raw(settings)
-                texts = record_texts(
-                    frame, title_repeat=fs.title_repeat, use_keywords=fs.use_keywords
-                )
-                views[name] = build_features(texts, fs)
-            if args.sentence_model:
-                emb = sentence_embeddings(frame)
-                views["MiniLM"] = sp.csr_matrix(emb)
-                views["tfidf + MiniLM x0.5"] = _stack(views["tfidf (default)"], emb, 0.5)
-                views["tfidf + MiniLM x1"] = _stack(views["tfidf (default)"], emb, 1.0)
-            views["perfect order"] = None  # type: ignore[assignment]
-            for name, X in views.items():
-                if X is None:
-                    order = np.lexsort((np.arange(len(y)), -y))
-                else:
-                    order = out_of_fold_order(X, y, args.C)
-                ranking = Path(tmp) / "order.csv"
-                pd.DataFrame({"row": order, "prior": 0}).to_csv(ranking, index=False)
-                metrics = _score(str(ranking), path)
-                rows.setdefault(name, []).append((metrics["wss_95"], metrics["atd"]))
-            print(f"done: {path.stem}", file=sys.stderr, flush=True)
+    for path in datasets:
+        frame = read_labelled(path)
+        y = frame["_label"].to_numpy(dtype=int)
+        views: dict[str, sp.csr_matrix] = {}
+        for name, settings in TFIDF_VIEWS.items():
+            fs = FeatureSettings.from_raw(settings)
+            texts = record_texts(frame, title_repeat=fs.title_repeat, use_keywords=fs.use_keywords)
+            views[name] = build_features(texts, fs)
+        if args.sentence_model:
+            emb = sentence_embeddings(frame)
+            views["MiniLM"] = sp.csr_matrix(emb)
+            views["tfidf + MiniLM x0.5"] = _stack(views["tfidf (default)"], emb, 0.5)
+            views["tfidf + MiniLM x1"] = _stack(views["tfidf (default)"], emb, 1.0)
+        views["perfect order"] = None  # type: ignore[assignment]
+        for name, X in views.items():
+            if X is None:
+                order = np.lexsort((np.arange(len(y)), -y))
+            else:
+                order = out_of_fold_order(X, y, args.C)
+            metrics = ranking_metrics(y[order])
+            rows.setdefault(name, []).append((metrics["wss_95"], metrics["atd"]))
+        print(f"done: {path.stem}", file=sys.stderr, flush=True)
 
     names = [p.stem for p in datasets]
     print(f"5-fold out-of-fold ranking, linear SVM C {args.C}: WSS@95 / ATD per data set")
