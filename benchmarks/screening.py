@@ -174,7 +174,9 @@ def stop_results(cache: Path, model: str, name: str, seed: int, result) -> dict:
         for label, rule, overrides in _rule_variants():
             if label in row:
                 continue
-            settings = replace(StopSettings(rule=rule, recall_target=target), **overrides)
+            settings = replace(
+                StopSettings.from_raw(dict(rule=rule, recall_target=target)), **overrides
+            )
             rows, _ = replay_rule(rule, result, settings, seed, snapshots)
             row[label] = [len(rows), int(result.labels[rows].sum())]
             changed = True
@@ -402,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
                 "target (and 95 % of their runs and variants together):\n"
             )
             print("\n".join(held_out_choice(stop_runs, variants, target, labels, 1.0)))
-        d = StopSettings()
+        d = StopSettings.defaults()
         default = (
             f"biased_urn bias {d.bias:g}"
             if d.bias == d.bias_single

@@ -292,7 +292,7 @@ def stopping_report(
     rules: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """For each stopping rule: records screened when it fires and the recall reached."""
-    settings = settings or StopSettings()
+    settings = settings or StopSettings.defaults()
     snapshots = _Snapshots(result.order, result.snapshots) if result.snapshots else None
     n, total = len(result.order), int(result.labels.sum())
     report = []

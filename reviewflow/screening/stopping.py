@@ -87,22 +87,22 @@ class StopSettings(Settings):
 
     SCHEMA: ClassVar[str] = "schemas/screening.schema.yaml#/properties/stopping"
 
-    rule: str = "biased_urn"
-    recall_target: float = 0.95
-    confidence: float = 0.95
+    rule: str
+    recall_target: float
+    confidence: float
     #: biased_urn: how many times likelier the model is, at least, to offer a relevant
     #: record than an irrelevant one among the last records and the unscreened ones.
-    bias: float = 3.0
+    bias: float
     #: biased_urn: the bias while a single missed relevant record would put recall below
     #: the target (fewer than target / (1 - target) found: 19 at 95 %). The test then bets
     #: on the one hardest relevant record, which the model ranks worst, rather than on the
     #: average of several, so it trusts the model less. Both biases were chosen by leaving
     #: one labelled data set out (docs/screening.md).
-    bias_single: float = 2.0
-    switch_after_consecutive_irrelevant: int = 100
-    switch_after_fraction: float = 0.5
-    consecutive_irrelevant: int = 100
-    fraction_screened: float = 0.5
+    bias_single: float
+    switch_after_consecutive_irrelevant: int
+    switch_after_fraction: float
+    consecutive_irrelevant: int
+    fraction_screened: float
 
     @property
     def alpha(self) -> float:
@@ -871,8 +871,8 @@ class CurrentStatus:
     records_to_go: int | None
     phase: str
     basis: str
-    recall_target: float = 0.95
-    confidence: float = 0.95
+    recall_target: float
+    confidence: float
     certifies: bool = False
 
     def sentence(self) -> str:

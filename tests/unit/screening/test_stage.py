@@ -154,7 +154,7 @@ def test_default_rule_reports_in_plain_words_and_stops_the_batches(review):
     assert audit["details"]["records_to_go"] == int(last["records_to_go"])
     assert len(pd.read_csv(out / "next_batch.csv")) == 50
     thresholds = pd.read_csv(out / "thresholds.csv")
-    bias, single = StopSettings().bias, StopSettings().bias_single
+    bias, single = StopSettings.defaults().bias, StopSettings.defaults().bias_single
     assert set(thresholds["bias"]) == {max(1.0, bias / 2), bias, bias * 2}
     # the bias used while one miss breaks the target moves with it
     assert set(thresholds["bias_single"]) == {max(1.0, single / 2), single, single * 2}

@@ -51,22 +51,24 @@ def test_recall_bounds_bracket_the_truth_and_tighten_with_sample_size():
 
 
 def test_sample_needed_reaches_significance_exactly():
-    s = StopSettings(recall_target=0.95, confidence=0.95)
+    s = StopSettings.from_raw(dict(recall_target=0.95, confidence=0.95))
     need = sample_needed(1500, 0, 0, 95, s)
     assert buscar_p_value(1500, need, 0, 95, 0.95) < 0.05
     assert buscar_p_value(1500, need - 1, 0, 95, 0.95) >= 0.05
 
 
 def test_switch_point_needs_a_relevant_record_and_a_trigger():
-    s = StopSettings(switch_after_consecutive_irrelevant=3, switch_after_fraction=0.9)
+    s = StopSettings.from_raw(
+        dict(switch_after_consecutive_irrelevant=3, switch_after_fraction=0.9)
+    )
     assert switch_point([0, 0, 0, 0, 0], 100, s) is None
     assert switch_point([1, 0, 1, 0, 0, 0, 0], 100, s) == 6
     assert switch_point([1, 1, 1], 3, s) == 3  # fraction trigger
 
 
 def test_phases_ranked_sampling_stopped():
-    s = StopSettings(recall_target=0.9, confidence=0.9)
-    s = StopSettings(rule="buscar", recall_target=0.9, confidence=0.9)
+    s = StopSettings.from_raw(dict(recall_target=0.9, confidence=0.9))
+    s = StopSettings.from_raw(dict(rule="buscar", recall_target=0.9, confidence=0.9))
     h = ScreeningHistory(n_total=200, ranked=[1] * 20 + [0] * 30)
     assert phase_of(h, s) == "ranked"
     h = ScreeningHistory(n_total=200, ranked=h.ranked, sample=[0] * 5, switched=True)
@@ -78,7 +80,7 @@ def test_phases_ranked_sampling_stopped():
 
 
 def test_heuristics_and_unknown_rule():
-    s = StopSettings(consecutive_irrelevant=5, fraction_screened=0.5)
+    s = StopSettings.from_raw(dict(consecutive_irrelevant=5, fraction_screened=0.5))
     h = ScreeningHistory(n_total=20, ranked=[1, 0, 0, 0, 0, 0])
     assert evaluate_stopper("consecutive_irrelevant", h, s).met
     assert not evaluate_stopper("fraction_screened", h, s).met
@@ -131,7 +133,7 @@ def test_biased_urn_with_one_relevant_left_is_wallenius_by_hand():
 
 
 def test_biased_urn_trusts_the_model_less_while_a_single_miss_breaks_the_target():
-    s = StopSettings()
+    s = StopSettings.defaults()
     urn = STOPPERS["biased_urn"]
     assert s.bias_single < s.bias
     assert urn.bias(s, 18) == s.bias_single and urn.bias(s, 19) == s.bias  # 19/20 = 95 %
@@ -155,7 +157,7 @@ def test_biased_urn_trusts_the_model_less_while_a_single_miss_breaks_the_target(
 
 
 def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
-    s = StopSettings(rule="biased_urn", bias=3.0)
+    s = StopSettings.from_raw(dict(rule="biased_urn", bias=3.0))
     found = list(range(0, 60, 2))  # 30 relevant in the first 60 records
     h = ScreeningHistory(n_total=1000, ranked=_ranked(found, 60))
     status = current_status(h, s)
@@ -185,10 +187,10 @@ def test_biased_urn_stops_where_the_unbiased_test_cannot_and_says_how_far():
 
 def test_heuristics_say_they_estimate_nothing_and_buscar_names_no_ranked_estimate():
     h = ScreeningHistory(n_total=500, ranked=[1, 0] * 10 + [0] * 100)
-    knee = current_status(h, StopSettings(rule="knee")).sentence()
+    knee = current_status(h, StopSettings.from_raw(dict(rule="knee"))).sentence()
     assert "This rule gives no estimate of recall." in knee
     assert "The rule cannot say how many more records it needs." in knee
-    buscar = current_status(h, StopSettings(rule="buscar"))
+    buscar = current_status(h, StopSettings.from_raw(dict(rule="buscar")))
     assert buscar.phase == "ranked" and buscar.recall_estimate is None
     assert "Recall ≥ 95% with 95% confidence: not yet (recall is at least" in buscar.sentence()
 
@@ -198,15 +200,15 @@ def test_every_rule_reports_a_status_on_the_same_history():
     labels = [1, 0] * 10 + [0] * 200
     h = ScreeningHistory(n_total=600, ranked=labels)
     h.scores = (rng.normal(size=len(labels)) + np.asarray(labels) * 3, rng.normal(size=380) - 2)
-    s = StopSettings()
+    s = StopSettings.defaults()
     for name in STOPPERS:
         status = evaluate_stopper(name, h, s)
         assert status.rule == name and isinstance(status.met, bool) and status.basis
-        assert current_status(h, StopSettings(rule=name)).criterion
+        assert current_status(h, StopSettings.from_raw(dict(rule=name))).criterion
 
 
 def test_point_process_waits_for_the_rate_to_fall():
-    s = StopSettings(rule="point_process")
+    s = StopSettings.from_raw(dict(rule="point_process"))
     rng = np.random.default_rng(0)
     rate = 0.6 * (np.arange(1, 401) / 10.0) ** -1.2
     labels = (rng.random(400) < np.minimum(rate, 1)).astype(int).tolist()
@@ -218,7 +220,7 @@ def test_point_process_waits_for_the_rate_to_fall():
 
 
 def test_quant_reads_calibrated_scores_of_unscreened_records():
-    s = StopSettings(rule="quant", recall_target=0.9)
+    s = StopSettings.from_raw(dict(rule="quant", recall_target=0.9))
     labels = [1] * 30 + [0] * 170
     seen = np.asarray(labels, dtype=float) * 4 - 2 + np.linspace(0, 0.5, 200)
     clear = ScreeningHistory(n_total=1200, ranked=labels, scores=(seen, np.full(1000, -6.0)))
@@ -230,7 +232,7 @@ def test_quant_reads_calibrated_scores_of_unscreened_records():
 
 
 def test_knee_and_safe_follow_their_published_constants():
-    s = StopSettings()
+    s = StopSettings.defaults()
     sharp = _ranked(list(range(40)), 40) + [0] * 160  # 40 relevant, then 160 irrelevant
     h = ScreeningHistory(n_total=2000, ranked=sharp)
     assert evaluate_stopper("knee", h, s).met  # ratio (40/40) / (1/160) = 160 >= 116
