@@ -55,13 +55,15 @@ def screening_status(
 ) -> ScreeningStatus:
     """The stage's progress row and stop verdict for ``merged`` over the study ids ``pool``.
 
-    ``params`` is the config's ``screening`` block, as the stage receives it.
+    ``params`` is the ``screening`` block as the stage's audit records it
+    (:meth:`~reviewflow.screening.settings.ScreeningSettings.parameters`: every default
+    filled in), so nothing here writes a default of its own.
     """
     from reviewflow.screening import stage
     from reviewflow.screening.stopping import StopSettings
 
-    settings = StopSettings.from_config(params.get("stopping"))
-    seed = int(params.get("seed", 42))
+    settings = StopSettings.from_config(params["stopping"], where="screening.stopping")
+    seed = int(params["seed"])
     pool = list(pool)
     known = set(pool)
     ordered = [
