@@ -26,15 +26,16 @@ PARAMS = {
 }
 
 
-def _run(review, decisions, params=PARAMS):
+def _run(review, decisions, params=PARAMS, *, run_label="", screen_only_new=False):
+    """Run the stage into ``<review>/results``; returns that folder and the audit record."""
     out = review["dir"] / "results"
-    run_screening_stage(
+    record = run_screening_stage(
         studies_path=review["studies"],
         clusters_path=review["clusters"],
         decision_paths=[str(d) for d in decisions],
         settings=ScreeningSettings.from_raw(params, source="screening"),
-        run_label="",
-        screen_only_new=False,
+        run_label=run_label,
+        screen_only_new=screen_only_new,
         out_ranking=out / "ranking.csv",
         out_next_batch_csv=out / "next_batch.csv",
         out_next_batch_xlsx=out / "next_batch.xlsx",
@@ -44,7 +45,7 @@ def _run(review, decisions, params=PARAMS):
         out_included=out / "included.csv",
         audit_path=out / "screen_records.audit.json",
     )
-    return out
+    return out, record
 
 
 def stage_parameters(params=PARAMS):
@@ -54,7 +55,7 @@ def stage_parameters(params=PARAMS):
 
 
 def test_first_run_without_decisions_offers_a_batch(review):
-    out = _run(review, [])
+    out, _ = _run(review, [])
     batch = pd.read_csv(out / "next_batch.csv", dtype=str, keep_default_na=False)
     assert list(batch.columns) == list(BATCH_COLUMNS) and len(batch) == 25
     assert (batch["decision"] == "").all()
@@ -67,7 +68,7 @@ def test_decided_studies_are_never_asked_again_member_ids_included(review):
     rows = published_decisions(120)
     # decide study S168 through its other member record 169
     rows.append(("demo:169", "exclude", REVIEWER, "2019-01-02"))
-    out = _run(review, [write_decisions(review["dir"] / "d.csv", rows)])
+    out, _ = _run(review, [write_decisions(review["dir"] / "d.csv", rows)])
     decided = {f"S{r}" for r in range(1, 121)} | {"S168"}
     batch = pd.read_csv(out / "next_batch.csv", dtype=str)
     ranking = pd.read_csv(out / "ranking.csv", dtype=str, keep_default_na=False)
@@ -102,7 +103,7 @@ def test_decided_studies_are_never_asked_again_member_ids_included(review):
 
 def test_progress_switches_to_sampling_and_reports_recall(review):
     # every study decided in file order; the heuristic trigger fires on the way
-    out = _run(review, [write_decisions(review["dir"] / "d.csv", published_decisions(300))])
+    out, _ = _run(review, [write_decisions(review["dir"] / "d.csv", published_decisions(300))])
     progress = pd.read_csv(out / "progress.csv")
     assert progress["records_screened"].iloc[-1] == 298
     assert {"ranked"} <= set(progress["phase"])
@@ -117,7 +118,9 @@ def test_progress_switches_to_sampling_and_reports_recall(review):
 
 def test_sampling_phase_batch_is_random_not_ranked(review):
     params = {**PARAMS, "stopping": {"rule": "buscar", "switch_after_consecutive_irrelevant": 10}}
-    out = _run(review, [write_decisions(review["dir"] / "d.csv", published_decisions(60))], params)
+    out, _ = _run(
+        review, [write_decisions(review["dir"] / "d.csv", published_decisions(60))], params
+    )
     progress = pd.read_csv(out / "progress.csv")
     assert progress["phase"].iloc[-1] == "sampling"
     batch = pd.read_csv(out / "next_batch.csv")
@@ -126,7 +129,7 @@ def test_sampling_phase_batch_is_random_not_ranked(review):
     top = ranking[ranking["decision"] == ""]["study_id"].head(25).tolist()
     assert batch["study_id"].tolist() != top
     # the draw order is fixed: a rerun asks for the same sample
-    again = _run(review, [review["dir"] / "d.csv"], params)
+    again, _ = _run(review, [review["dir"] / "d.csv"], params)
     assert pd.read_csv(again / "next_batch.csv")["study_id"].tolist() == batch["study_id"].tolist()
 
 
@@ -134,7 +137,7 @@ def test_default_rule_reports_in_plain_words_and_stops_the_batches(review):
     """The biased-urn default on the published labels of the first 300 Nagtegaal records."""
     decisions = published_decisions(300)
     params = {"seed": 42, "batch_size": 50}
-    out = _run(review, [write_decisions(review["dir"] / "part.csv", decisions[:100])], params)
+    out, _ = _run(review, [write_decisions(review["dir"] / "part.csv", decisions[:100])], params)
     progress = pd.read_csv(out / "progress.csv", keep_default_na=False)
     last = progress.iloc[-1]
     assert last["stop_rule"] == "biased_urn" and last["phase"] == "ranked"
@@ -175,7 +178,7 @@ def test_two_reviewers_conflicts_file_and_kappa(review):
             for r, lab in zip(data["record_id"], data["label_included"], strict=True)
         ],
     )
-    out = _run(review, [a, b])
+    out, _ = _run(review, [a, b])
     conflicts = pd.read_csv(out / "conflicts.csv")
     disagree = int((data["label_abstract_screening"] != data["label_included"]).sum())
     assert len(conflicts) == disagree and (conflicts["status"] == "open").all()
@@ -204,23 +207,7 @@ def test_stage_declares_its_prisma_counts_and_an_update_those_of_new_studies(rev
     studies["first_seen"] = ["2025-01-01" if i % 3 else "2026-06-01" for i in range(len(studies))]
     studies.to_csv(review["studies"], index=False)
     decisions = write_decisions(review["dir"] / "d.csv", published_decisions(40))
-    out = review["dir"] / "results"
-    record = run_screening_stage(
-        studies_path=review["studies"],
-        clusters_path=review["clusters"],
-        decision_paths=[str(decisions)],
-        settings=ScreeningSettings.from_raw(PARAMS, source="screening"),
-        run_label="2026-06-01",
-        screen_only_new=True,
-        out_ranking=out / "ranking.csv",
-        out_next_batch_csv=out / "next_batch.csv",
-        out_next_batch_xlsx=out / "next_batch.xlsx",
-        out_progress=out / "progress.csv",
-        out_thresholds=out / "thresholds.csv",
-        out_conflicts=out / "conflicts.csv",
-        out_included=out / "included.csv",
-        audit_path=out / "screen_records.audit.json",
-    )
+    out, record = _run(review, [decisions], run_label="2026-06-01", screen_only_new=True)
     counts = record["counts"]
     assert {str(c) for c in SCREENING_COUNTS + SCREENING_UPDATE_COUNTS} <= set(counts)
     assert counts["screened"] + counts["awaiting"] == counts["studies_in"] == len(studies)
