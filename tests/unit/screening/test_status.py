@@ -21,7 +21,7 @@ def _status(review, path, params=PARAMS):
 def test_status_is_the_last_progress_row_in_each_phase(review):
     for first in (40, 200):  # ranked phase, then past the switch to random sampling
         path = write_decisions(review["dir"] / f"d{first}.csv", published_decisions(first))
-        out = _run(review, [path])
+        out, _ = _run(review, [path])
         status = _status(review, path)
         last = pd.read_csv(out / "progress.csv", dtype=str, keep_default_na=False).iloc[-1]
         expected = last.drop("batch").to_dict()
