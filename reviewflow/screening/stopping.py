@@ -52,6 +52,7 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import expit
 from scipy.stats import hypergeom, nchypergeom_wallenius, poisson
 
@@ -235,13 +236,47 @@ def buscar_p_values(
     return np.where(possible, hypergeom.cdf(k, n_urn, np.minimum(K0, n_urn), n), 0.0)
 
 
+#: scipy's own Wallenius urn (Agner Fog's BiasedUrn), which ``nchypergeom_wallenius``
+#: evaluates once per point; called directly it gives the same numbers without the generic
+#: distribution machinery around every call, which dominated replays of the rule.
+_WALLENIUS_URN = getattr(nchypergeom_wallenius, "dist", None)
+
+
+def wallenius_cdf(
+    k: npt.ArrayLike, n_urn: npt.ArrayLike, K: npt.ArrayLike, n: npt.ArrayLike, bias: float
+) -> np.ndarray:
+    """P(X <= k) for ``n`` draws from ``n_urn`` records of which ``K`` are relevant, each
+    draw ``bias`` times likelier to take a relevant one (Wallenius), element-wise.
+
+    Bit for bit what ``scipy.stats.nchypergeom_wallenius.cdf(k, n_urn, K, n, bias)``
+    returns: the same support, the same per-point urn and the same summation.
+    """
+    arrays = [np.atleast_1d(np.asarray(a, dtype=np.int64)) for a in (k, n_urn, K, n)]
+    k_, m_, big_k, n_ = np.broadcast_arrays(*arrays)
+    if _WALLENIUS_URN is None:  # a scipy without the attribute: its public function
+        return np.asarray(nchypergeom_wallenius.cdf(k_, m_, big_k, n_, bias), dtype=float)
+    out = np.empty(k_.shape, dtype=float)
+    columns = zip(k_.tolist(), m_.tolist(), big_k.tolist(), n_.tolist(), strict=True)
+    for i, (x, m, kk, d) in enumerate(columns):
+        lo, hi = max(0, d - (m - kk)), min(d, kk)
+        if x >= hi:
+            out[i] = 1.0
+        elif x < lo:
+            out[i] = 0.0
+        else:
+            args = (d, kk, m, float(bias), 1e-12)
+            pmf = np.array([_WALLENIUS_URN(*args).probability(j) for j in range(lo, x + 1)])
+            out[i] = min(max(float(np.sum(pmf)), 0.0), 1.0)
+    return out
+
+
 def _k_upper(n_urn: int, n: int, k: int, alpha: float, bias: float = 1.0) -> int:
     """One-sided upper (1 - alpha) bound on the relevant records the urn held."""
 
     def cdf(K: int) -> float:
         if bias == 1.0:
             return float(hypergeom.cdf(k, n_urn, K, n))
-        return float(nchypergeom_wallenius.cdf(k, n_urn, K, n, bias))
+        return float(wallenius_cdf(k, n_urn, K, n, bias)[0])
 
     lo, hi = k, n_urn - (n - k)
     if cdf(hi) >= alpha:
@@ -421,7 +456,7 @@ def biased_urn_p_value(
     if bias == 1.0:
         p = hypergeom.cdf(k[test], n_urn[test], K0[test], w[test])
     else:
-        p = nchypergeom_wallenius.cdf(k[test], n_urn[test], K0[test], w[test], bias)
+        p = wallenius_cdf(k[test], n_urn[test], K0[test], w[test], bias)
     p = np.nan_to_num(np.asarray(p, dtype=float), nan=1.0)
     best = int(np.argmin(p))
     return float(p[best]), int(w[test[best]])

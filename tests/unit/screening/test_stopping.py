@@ -24,6 +24,7 @@ from reviewflow.screening.stopping import (
     records_to_go,
     sample_needed,
     switch_point,
+    wallenius_cdf,
 )
 
 
@@ -244,3 +245,24 @@ def test_knee_and_safe_follow_their_published_constants():
     assert evaluate_stopper("safe", ScreeningHistory(1000, safe + [0] * 50), s).met
     again = safe + [0] * 30 + [1] + [0] * 49
     assert not evaluate_stopper("safe", ScreeningHistory(1000, again), s).met
+
+
+def test_wallenius_cdf_is_scipys_bit_for_bit():
+    """The direct urn gives exactly what scipy's distribution gives, support edges too."""
+    from scipy.stats import nchypergeom_wallenius
+
+    rng = np.random.default_rng(7)
+    cases = []
+    for _ in range(400):
+        n_urn = int(rng.integers(2, 3000))
+        big_k = int(rng.integers(1, min(n_urn, 40) + 1))
+        draws = int(rng.integers(1, n_urn + 1))
+        k = int(rng.integers(0, min(draws, big_k) + 1))
+        cases.append((k, n_urn, big_k, draws))
+    cases += [(0, 10, 10, 5), (0, 10, 3, 9), (3, 10, 3, 9), (1, 20, 19, 5)]  # at the edges
+    k, n_urn, big_k, draws = (np.array(c) for c in zip(*cases, strict=True))
+    for bias in (1.5, 2.0, 3.0):
+        ours = wallenius_cdf(k, n_urn, big_k, draws, bias)
+        theirs = np.asarray(nchypergeom_wallenius.cdf(k, n_urn, big_k, draws, bias), dtype=float)
+        assert np.array_equal(ours, theirs)
+    assert wallenius_cdf(0, 100, 1, 50, 2.0)[0] == pytest.approx(0.25, abs=0.01)
