@@ -25,7 +25,8 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+
+from filelock import FileLock, Timeout
 
 from reviewflow.errors import SourceError
 
@@ -44,47 +45,38 @@ def partial_archive(archive_path: str | os.PathLike[str]) -> Path:
     return path.with_name(path.name + ".partial")
 
 
-def _lock_module() -> Any:
-    try:
-        import fcntl
-    except ImportError:  # not a POSIX system: one job per archive is then up to the user
-        return None
-    return fcntl
-
-
 @contextlib.contextmanager
 def archive_lock(archive_path: str | os.PathLike[str]) -> Iterator[None]:
     """Hold ``<archive>.lock`` for the job that writes ``<archive>.partial``.
 
-    The lock is the kernel's (``flock``): it ends with the process, however it ends, so a
-    crashed job never leaves a stale lock, and a job still running after its Snakemake was
-    killed keeps the rerun's job from writing into the same folder.
+    The lock is the operating system's (``flock`` on POSIX, ``LockFileEx`` on Windows,
+    through ``filelock``): it ends with the process, however it ends, so a crashed job
+    never leaves a stale lock, and a job still running after its Snakemake was killed keeps
+    the rerun's job from writing into the same folder. The holder's process id goes to
+    ``<archive>.lock.owner`` for the message a second job gets.
     """
-    fcntl = _lock_module()
-    lock_path = Path(archive_path).with_name(Path(archive_path).name + ".lock")
+    base = Path(archive_path)
+    lock_path = base.with_name(base.name + ".lock")
+    owner_path = base.with_name(base.name + ".lock.owner")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+", encoding="utf-8") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                owner = handle.read().strip() or "unknown"
-                raise SourceError(
-                    f"another job (process {owner}) is still writing "
-                    f"{partial_archive(archive_path)}; wait for it to finish or stop it, "
-                    "then run again",
-                    source="archive",
-                ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
+    lock = FileLock(lock_path, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
         try:
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            owner = owner_path.read_text(encoding="utf-8").strip() or "unknown"
+        except OSError:
+            owner = "unknown"
+        raise SourceError(
+            f"another job (process {owner}) is still writing {partial_archive(archive_path)}; "
+            "wait for it to finish or stop it, then run again",
+            source="archive",
+        ) from None
+    try:
+        owner_path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        yield
+    finally:
+        lock.release()
 
 
 def _swap_into_place(work: Path, out: Path) -> None:
