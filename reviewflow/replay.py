@@ -48,7 +48,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Files under ``results/`` that record the run rather than being its outputs.
-RUN_RECORDS = ("logs/*", "benchmarks/*", "*.audit.json", "*.snakemake_timestamp", "*.lock")
+RUN_RECORDS = (
+    "logs/*",
+    "benchmarks/*",
+    "*.audit.json",
+    "*.snakemake_timestamp",
+    "*.lock",
+    "*.lock.owner",
+)
 
 #: Outputs that cannot be byte-identical by their nature, listed by the check.
 NOT_COMPARED = ("report/report.pdf",)
