@@ -19,7 +19,8 @@ Rules whose guarantee rests on a stated assumption about the ranking:
   distribution as in ``buscarpy.calculate_h0(bias=...)``): the last records screened in
   model order are taken as draws from themselves plus the unscreened records, in which the
   model is at least ``bias`` times likelier to offer a relevant record than an irrelevant
-  one (``bias_single`` while missing a single relevant record would break the target). Stop
+  one, except for the hardest of the relevant records "recall < target" supposes missed,
+  which it offers only ``bias_single`` times likelier; the urn's bias is their mean. Stop
   when "recall < target" is rejected at the configured confidence for some window of the
   last records. ``bias = 1`` is ``buscar_ranked`` (the ranking no worse than random).
 * ``point_process`` (Sneyd & Stevenson 2021; Stevenson & Bin-Hezam 2023): a power-law rate
@@ -94,11 +95,13 @@ class StopSettings(Settings):
     #: biased_urn: how many times likelier the model is, at least, to offer a relevant
     #: record than an irrelevant one among the last records and the unscreened ones.
     bias: float
-    #: biased_urn: the bias while a single missed relevant record would put recall below
-    #: the target (fewer than target / (1 - target) found: 19 at 95 %). The test then bets
-    #: on the one hardest relevant record, which the model ranks worst, rather than on the
-    #: average of several, so it trusts the model less. Both biases were chosen by leaving
-    #: one labelled data set out (docs/screening.md).
+    #: biased_urn: the same for the hardest of the relevant records that "recall < target"
+    #: supposes missed. That record is the one the model ranks worst, so the model is
+    #: trusted less on it; with ``m`` records supposed missed the urn's bias is the mean,
+    #: ``(bias_single + (m - 1) * bias) / m``: ``bias_single`` alone while a single miss
+    #: would break the target (fewer than 19 found at 95 %), nearer ``bias`` the more
+    #: records H0 needs missed. Both were chosen by leaving one labelled data set out
+    #: (docs/screening.md).
     bias_single: float
     switch_after_consecutive_irrelevant: int
     switch_after_fraction: float
@@ -462,21 +465,6 @@ def biased_urn_p_value(
     return float(p[best]), int(w[test[best]])
 
 
-def _spares_a_miss(relevant_found: int, recall_target: float) -> bool:
-    """Whether one more relevant record could be missed with recall still at the target."""
-    return k_h0(relevant_found, relevant_found, recall_target) >= 2
-
-
-def _first_sparing_a_miss(recall_target: float) -> int | None:
-    """The fewest relevant records found from which one miss is spared (None at 100 %)."""
-    if recall_target >= 1.0:
-        return None
-    r = max(1, math.floor(recall_target / (1.0 - recall_target)) - 1)
-    while not _spares_a_miss(r, recall_target):
-        r += 1
-    return r
-
-
 class BiasedUrn(Stopper):
     """Buscar's test on the last ranked records, as draws biased towards relevant ones."""
 
@@ -485,30 +473,32 @@ class BiasedUrn(Stopper):
     certifies = True
 
     def bias(self, settings: StopSettings, relevant_found: int | None = None) -> float:
-        """``bias_single`` while one more missed record would break the target (H0 needs
-        a single relevant record left), else ``bias`` (also for ``relevant_found`` None)."""
-        if relevant_found is not None and not _spares_a_miss(
-            relevant_found, settings.recall_target
-        ):
-            return settings.bias_single
-        return settings.bias
+        """The urn's bias with ``relevant_found`` relevant records found.
+
+        "Recall < target" supposes at least ``m`` relevant records missed (``k_h0``). The
+        hardest of them is drawn ``bias_single`` times likelier than an irrelevant record,
+        the other ``m - 1`` ``bias`` times; the urn takes their mean, which is what the
+        chance of drawing none of them in a window is, to first order, with one bias for
+        all. ``bias_single`` alone while a single miss breaks the target; ``bias`` when
+        ``relevant_found`` is None (the limit of many missed).
+        """
+        if relevant_found is None:
+            return settings.bias
+        missed = max(1, k_h0(relevant_found, relevant_found, settings.recall_target))
+        return (settings.bias_single + (missed - 1) * settings.bias) / missed
 
     def criterion(self, settings: StopSettings) -> str:
-        many, single = self.bias(settings), self.bias(settings, 0)
-        odds = f"{many:g} times likelier"
-        first = _first_sparing_a_miss(settings.recall_target)
-        if single != many and first is not None:
+        many, single = settings.bias, settings.bias_single
+        odds = f"at least {many:g} times likelier to offer a relevant record than an irrelevant one"
+        if single != many:
             odds += (
-                f" ({single:g} times while fewer than {first} relevant records are found, "
-                f"when missing a single one would break the target)"
+                f", and {single:g} times for the hardest of the relevant records "
+                f"'recall below {settings.recall_target:.0%}' supposes missed"
             )
-        elif single != many:
-            odds = f"{single:g} times likelier"
         return (
             f"the last records screened reject 'recall below {settings.recall_target:.0%}' "
             f"at {settings.confidence:.0%} confidence, taking them as draws in which the "
-            f"model is at least {odds} to offer a relevant record than an irrelevant one "
-            f"(biased urn, Callaghan & Müller-Hansen 2020)"
+            f"model is {odds} (biased urn, Callaghan & Müller-Hansen 2020)"
         )
 
     def met(self, history: ScreeningHistory, settings: StopSettings) -> bool:
@@ -527,6 +517,7 @@ class BiasedUrn(Stopper):
         if r_seen == 0:
             return StopStatus(self.name, False, None, None, None, "no relevant record yet")
         bias = self.bias(settings, r_seen)
+        missed = max(1, k_h0(r_seen, r_seen, settings.recall_target))
         p, w = biased_urn_p_value(labels, history.n_total, settings.recall_target, bias)
         k = int(labels[len(labels) - w :].sum())
         n_urn = history.n_total - len(labels) + w
@@ -541,7 +532,8 @@ class BiasedUrn(Stopper):
             lower,
             p,
             f"last {w} of {len(labels)} records screened, {k} of them relevant, as biased "
-            f"draws (bias {bias:g}) from {n_urn} records",
+            f"draws (bias {bias:.3g} for the {missed} relevant records 'recall below "
+            f"{settings.recall_target:.0%}' supposes missed) from {n_urn} records",
         )
 
 

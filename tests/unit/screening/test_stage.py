@@ -147,7 +147,7 @@ def test_default_rule_reports_in_plain_words_and_stops_the_batches(review):
     assert "Recall ≥ 95% with 95% confidence: not yet (recall is at least " in last["status"]
     assert "Estimated recall" not in last["status"] and last["estimated_recall"] == ""
     assert f"{float(last['recall_lower_bound']):.1%} with 95% confidence)" in last["status"]
-    assert "times likelier (2 times while fewer than 19 relevant records" in last["status"]
+    assert "and 2 times for the hardest of the relevant records" in last["status"]
     assert last["status"].endswith(
         f"not met yet. If none of the next records is relevant, it could be met after "
         f"{int(last['records_to_go'])} more of the 198 records left."

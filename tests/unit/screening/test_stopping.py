@@ -133,27 +133,38 @@ def test_biased_urn_with_one_relevant_left_is_wallenius_by_hand():
     assert p1 == pytest.approx(buscar_p_value(1000, 300, 0, 19, 0.95))  # bias 1 is buscar's
 
 
-def test_biased_urn_trusts_the_model_less_while_a_single_miss_breaks_the_target():
+def test_biased_urn_trusts_the_model_least_on_the_hardest_missed_record():
     s = StopSettings.defaults()
     urn = STOPPERS["biased_urn"]
     assert s.bias_single < s.bias
-    assert urn.bias(s, 18) == s.bias_single and urn.bias(s, 19) == s.bias  # 19/20 = 95 %
+    # 18 found: recall < 95 % needs one record missed, the hardest, at bias_single alone
+    assert urn.bias(s, 18) == s.bias_single
+    # 19 found (19/20 = 95 %): two missed, the hardest at bias_single and one at bias
+    assert urn.bias(s, 19) == pytest.approx((s.bias_single + s.bias) / 2)
+    # 57 found: k_h0 = floor(57 / .95 - 57 + 1) = 4 missed, three of them at bias
+    assert urn.bias(s, 57) == pytest.approx((s.bias_single + 3 * s.bias) / 4)
+    biases = [urn.bias(s, r) for r in range(1, 2000)]
+    assert biases == sorted(biases) and s.bias_single <= min(biases) and max(biases) < s.bias
     t90 = replace(s, recall_target=0.9)
-    assert urn.bias(t90, 8) == s.bias_single and urn.bias(t90, 9) == s.bias  # 9/10 = 90 %
-    # 18 relevant in the first 36 records: missing one more would break 95 %, so the
-    # smaller bias decides and asks for more records than the larger one would
+    assert urn.bias(t90, 8) == s.bias_single  # 8/9 < 90 %: one miss breaks it
+    assert urn.bias(t90, 9) == pytest.approx((s.bias_single + s.bias) / 2)  # 9/10 = 90 %
+    # 18 relevant in the first 36 records: the hardest missed record decides, so the rule
+    # asks for exactly what one bias of bias_single would, and more than bias would
     h = ScreeningHistory(n_total=1000, ranked=_ranked(list(range(0, 36, 2)), 36))
     split = records_to_go("biased_urn", h, s)
     assert split == records_to_go("biased_urn", h, replace(s, bias=s.bias_single))
     assert records_to_go("biased_urn", h, replace(s, bias_single=s.bias)) < split
-    # one relevant more and the larger bias holds
+    # one relevant more: between the two biases
     h19 = ScreeningHistory(n_total=1000, ranked=_ranked(list(range(0, 38, 2)), 38))
-    assert records_to_go("biased_urn", h19, s) == records_to_go(
-        "biased_urn", h19, replace(s, bias_single=s.bias)
-    )
+    mixed = records_to_go("biased_urn", h19, s)
+    assert records_to_go("biased_urn", h19, replace(s, bias_single=s.bias)) < mixed
+    assert mixed < records_to_go("biased_urn", h19, replace(s, bias=s.bias_single))
     words = urn.criterion(s)
-    assert (
-        f"at least {s.bias:g} times likelier ({s.bias_single:g} times while fewer than 19" in words
+    assert f"at least {s.bias:g} times likelier to offer a relevant record" in words
+    assert f"and {s.bias_single:g} times for the hardest of the relevant records" in words
+    status = urn.status(h19, s)
+    assert "(bias 3.25 for the 2 relevant records 'recall below 95%' supposes missed)" in (
+        status.basis
     )
 
 
