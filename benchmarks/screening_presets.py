@@ -28,6 +28,12 @@ BENCH_PRESETS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "svm": ("svm", {"C": 0.1}, {}),
     # Naive Bayes with smoothing for our vectors (ASReview v1's classifier).
     "nb": ("nb", {"alpha": 0.01}, {}),
+    # The default's ridge with a stronger penalty: every one within seed noise of alpha 1
+    # (docs/screening.md, "What was tried for the ranking this round").
+    "ridge-alpha2": ("ridge+feedback", {"alpha": 2.0, "k": 1.0, "irrelevant": 0.5}, {}),
+    "ridge-alpha3": ("ridge+feedback", {"alpha": 3.0, "k": 1.0, "irrelevant": 0.5}, {}),
+    "ridge-alpha5": ("ridge+feedback", {"alpha": 5.0, "k": 1.0, "irrelevant": 0.5}, {}),
+    "ridge-alpha10": ("ridge+feedback", {"alpha": 10.0, "k": 1.0, "irrelevant": 0.5}, {}),
 }
 
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from reviewflow.screening.models import Ranker
+from reviewflow.screening.models import Ranker, resolve_ranker
 from reviewflow.settings import Settings
 
 __all__ = ["ModelSettings", "QUERY_STRATEGIES", "next_order", "score_pool", "simulate_order"]
@@ -48,6 +48,10 @@ class ModelSettings(Settings):
     growth: float
     max_step: int
     pseudo_negatives: int
+
+    def __post_init__(self) -> None:
+        # a parameter the model does not take fails when config is read, not at screening
+        resolve_ranker(self.name, self.params)
 
     def step(self, n_screened: int) -> int:
         if n_screened < self.retrain_every_until:

@@ -13,6 +13,7 @@ classes (``class_weight="balanced"``) rather than resampling: the same effect as
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -24,7 +25,15 @@ from sklearn.svm import LinearSVC
 
 from reviewflow.errors import ConfigError
 
-__all__ = ["PRESETS", "RANKERS", "Ranker", "make_ranker", "ranker_names"]
+__all__ = [
+    "PRESETS",
+    "RANKERS",
+    "Ranker",
+    "make_ranker",
+    "model_parameters",
+    "ranker_names",
+    "resolve_ranker",
+]
 
 
 class Ranker(Protocol):
@@ -244,8 +253,26 @@ def ranker_names() -> list[str]:
     return sorted(RANKERS)
 
 
-def make_ranker(name: str, params: Mapping[str, Any] | None = None, seed: int = 0) -> Ranker:
-    """Build a ranker by registry name, or by preset name when ``name`` is one."""
+def model_parameters(name: str) -> tuple[str, ...]:
+    """The parameters ``screening.model.params`` may set for a registry model."""
+    signature = inspect.signature(RANKERS[name])
+    return tuple(
+        sorted(
+            p.name
+            for p in signature.parameters.values()
+            if p.kind is not p.VAR_KEYWORD and p.name != "seed"
+        )
+    )
+
+
+def resolve_ranker(
+    name: str, params: Mapping[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """(registry model, its parameters) for a registry or preset name, checked.
+
+    A parameter the model does not take is an error, not silently ignored: ``ratio`` set
+    for the ridge models would otherwise change nothing while the audit said it was used.
+    """
     params = dict(params or {})
     if name in PRESETS and name not in RANKERS:
         preset = PRESETS[name]
@@ -253,4 +280,17 @@ def make_ranker(name: str, params: Mapping[str, Any] | None = None, seed: int = 
     if name not in RANKERS:
         options = ", ".join(sorted(set(RANKERS) | set(PRESETS)))
         raise ConfigError(f"unknown screening model {name!r}. Available options: {options}")
+    takes = model_parameters(name)
+    unknown = sorted(set(params) - set(takes))
+    if unknown:
+        raise ConfigError(
+            f"screening.model.params: the model {name!r} takes {', '.join(takes) or 'none'}; "
+            f"{', '.join(repr(u) for u in unknown)} is not one of them"
+        )
+    return name, params
+
+
+def make_ranker(name: str, params: Mapping[str, Any] | None = None, seed: int = 0) -> Ranker:
+    """Build a ranker by registry name, or by preset name when ``name`` is one."""
+    name, params = resolve_ranker(name, params)
     return RANKERS[name](seed=seed, **params)

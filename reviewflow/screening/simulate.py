@@ -30,7 +30,7 @@ from reviewflow.screening.features import (
     build_features,
     record_texts,
 )
-from reviewflow.screening.models import PRESETS, make_ranker
+from reviewflow.screening.models import make_ranker, resolve_ranker
 from reviewflow.screening.stopping import (
     STOPPERS,
     ScreeningHistory,
@@ -116,10 +116,7 @@ def read_labelled(
 def resolve_model(model: ModelSettings) -> tuple[str, dict[str, Any]]:
     """``screening.model`` -> (ranker name, its parameters): a preset names a ranker and its
     parameters, and the parameters set in config override the preset's."""
-    if model.name in PRESETS:
-        preset = PRESETS[model.name]
-        return preset["name"], {**preset["params"], **model.params}
-    return model.name, dict(model.params)
+    return resolve_ranker(model.name, model.params)
 
 
 def run_simulation(

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from reviewflow.errors import ConfigError
+from reviewflow.screening.active_learning import ModelSettings
 from reviewflow.screening.features import (
     FeatureSettings,
     author_texts,
@@ -30,6 +31,16 @@ def cohen():
 def test_unknown_model_lists_the_options():
     with pytest.raises(ConfigError, match="Available options: .*logreg"):
         make_ranker("bert")
+
+
+def test_a_parameter_the_model_does_not_take_is_refused_when_config_is_read():
+    # ridge has no class-weight ratio: set, it would change nothing while the audit said so
+    with pytest.raises(ConfigError, match=r"'ridge\+feedback' takes alpha, irrelevant, k; 'ratio'"):
+        ModelSettings.from_raw({"params": {"ratio": 3.0}}, source="screening.model")
+    with pytest.raises(ConfigError, match=r"'svm' takes C, ratio; 'alpha' is not one of them"):
+        make_ranker("svm", {"alpha": 1.0})
+    settings = ModelSettings.from_raw({"name": "svm", "params": {"ratio": 3.0}})
+    assert settings.params == {"ratio": 3.0}
 
 
 @pytest.mark.parametrize("name", sorted(set(RANKERS) | set(PRESETS)))
