@@ -101,8 +101,8 @@ class SplitScale:
         return self.inner.get_params()
 
 
-def _title_interleaved(frame: Any, seed: int, every: int) -> np.ndarray:
-    """Labels in screening order when every ``every``-th pick is the title model's."""
+def _start(frame: Any, seed: int) -> tuple[np.ndarray, list[int], sp.csr_matrix]:
+    """Labels, the seeded priors and the default features, as the simulation makes them."""
     y = frame["_label"].to_numpy(int)
     rng = np.random.default_rng(seed)
     priors = [int(rng.choice(np.flatnonzero(y == 1))), int(rng.choice(np.flatnonzero(y == 0)))]
@@ -112,8 +112,16 @@ def _title_interleaved(frame: Any, seed: int, every: int) -> np.ndarray:
         fs,
         authors=author_texts(frame),
     )
+    return y, priors, X
+
+
+def _title_interleaved(frame: Any, seed: int, every: int) -> np.ndarray:
+    """Labels in screening order when every ``every``-th pick is the title model's."""
+    y, priors, X = _start(frame, seed)
     titles = frame.assign(abstract="", keywords="")
-    Xt = build_features(record_texts(titles, title_repeat=1, use_keywords=False), fs)
+    Xt = build_features(
+        record_texts(titles, title_repeat=1, use_keywords=False), FeatureSettings.defaults()
+    )
     loop = ModelSettings.defaults()
     main, title = _default_ranker(seed), _default_ranker(seed)
     screened = np.zeros(len(y), dtype=bool)
@@ -141,15 +149,7 @@ def _title_interleaved(frame: Any, seed: int, every: int) -> np.ndarray:
 def labels_in_order(variant: str, frame: Any, seed: int) -> np.ndarray:
     if variant.startswith("title-1in"):
         return _title_interleaved(frame, seed, int(variant.removeprefix("title-1in")))
-    y = frame["_label"].to_numpy(int)
-    rng = np.random.default_rng(seed)
-    priors = [int(rng.choice(np.flatnonzero(y == 1))), int(rng.choice(np.flatnonzero(y == 0)))]
-    fs = FeatureSettings.defaults()
-    X = build_features(
-        record_texts(frame, title_repeat=fs.title_repeat, use_keywords=fs.use_keywords),
-        fs,
-        authors=author_texts(frame),
-    )
+    y, priors, X = _start(frame, seed)
     if variant.startswith("ratio"):
         ranker: Any = RatioRidge(float(variant.removeprefix("ratio")))
     else:
