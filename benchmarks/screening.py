@@ -57,7 +57,7 @@ from reviewflow.screening.simulate import (  # noqa: E402
     replay_rule,
     run_simulation,
 )
-from reviewflow.screening.stopping import STOPPERS, StopSettings  # noqa: E402
+from reviewflow.screening.stopping import STOPPERS, BiasedUrn, StopSettings, k_h0  # noqa: E402
 
 TARGETS = (0.9, 0.95, 0.99)
 BIASES = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
@@ -144,10 +144,40 @@ def run_asreview(cache: Path, asreview: str, dataset: Path, seed: int) -> dict:
 
 
 # ------------------------------------------------------------------------ stopping
+#: The default before the urn took the mean over the missed records, replayed beside it.
+PREVIOUS = "biased_urn previous default (2 while one miss breaks the target, then 3)"
+
+
+class PreviousUrn(BiasedUrn):
+    """The previous default: ``bias_single`` while a single miss breaks the target, then
+    ``bias`` for every record supposed missed, the hardest included."""
+
+    def bias(self, settings: StopSettings, relevant_found: int | None = None) -> float:
+        if relevant_found is not None and (
+            k_h0(relevant_found, relevant_found, settings.recall_target) < 2
+        ):
+            return settings.bias_single
+        return settings.bias
+
+
+def replay(label: str, rule: str, result, settings: StopSettings, seed: int, snapshots=None):
+    """``replay_rule``, with the previous default's urn in place for its label."""
+    if label != PREVIOUS:
+        return replay_rule(rule, result, settings, seed, snapshots)
+    current = STOPPERS["biased_urn"]
+    STOPPERS["biased_urn"] = PreviousUrn()  # replay_rule looks the rule up by name
+    try:
+        return replay_rule("biased_urn", result, settings, seed, snapshots)
+    finally:
+        STOPPERS["biased_urn"] = current
+
+
 def _rule_variants() -> list[tuple[str, str, dict]]:
     """(label, rule, settings overrides): every rule, the biased urn with one bias
-    throughout (BIASES) and with two (SPLITS)."""
+    throughout (BIASES) and with two (SPLITS), and the previous default for comparison
+    (not a setting config can ask for, so never chosen)."""
     variants = [(name, name, {}) for name in STOPPERS if name != "biased_urn"]
+    variants.append((PREVIOUS, "biased_urn", {"bias": 3.0, "bias_single": 2.0}))
     variants += [
         (f"biased_urn bias {b:g}", "biased_urn", {"bias": b, "bias_single": b}) for b in BIASES
     ]
@@ -180,7 +210,7 @@ def stop_results(cache: Path, model: str, name: str, seed: int, result) -> dict:
             settings = replace(
                 StopSettings.from_raw(dict(rule=rule, recall_target=target)), **overrides
             )
-            rows, _ = replay_rule(rule, result, settings, seed, snapshots)
+            rows, _ = replay(label, rule, result, settings, seed, snapshots)
             row[label] = [len(rows), int(result.labels[rows].sum())]
             changed = True
     if changed:
@@ -414,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_stopping:
         stop_runs = [r for r in runs if "stop" in r]
         labels = [v[0] for v in _rule_variants()]
+        choices = [label for label in labels if label != PREVIOUS]
         for target in TARGETS:
             print(f"\n## Stopping, recall target {target:.0%}, confidence 95 %\n")
             print(
@@ -431,17 +462,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"variants (target {target:.0%}); figures for the left-out set's own runs, "
                 f"then its variants:\n"
             )
-            print("\n".join(held_out_choice(stop_runs, variants, target, labels)))
+            print("\n".join(held_out_choice(stop_runs, variants, target, choices)))
             print(
                 "\nThe same, asking for every one of the other sets' runs to reach the "
                 "target (and 95 % of their runs and variants together):\n"
             )
-            print("\n".join(held_out_choice(stop_runs, variants, target, labels, 1.0)))
+            print("\n".join(held_out_choice(stop_runs, variants, target, choices, 1.0)))
             print(
                 "\nThe same, and the biased urn one step more trusting (the next larger bias) "
                 "must meet it too (how the default is chosen):\n"
             )
-            print("\n".join(held_out_choice(stop_runs, variants, target, labels, 1.0, True)))
+            print("\n".join(held_out_choice(stop_runs, variants, target, choices, 1.0, True)))
         d = StopSettings.defaults()
         default = (
             f"biased_urn bias {d.bias:g}"

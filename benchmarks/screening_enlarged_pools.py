@@ -27,22 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import screening as bench  # noqa: E402
 
-from reviewflow.screening import stopping  # noqa: E402
-from reviewflow.screening.simulate import read_labelled, replay_rule, run_simulation  # noqa: E402
-from reviewflow.screening.stopping import StopSettings, k_h0  # noqa: E402
-
-
-class PreviousUrn(stopping.BiasedUrn):
-    """The previous default: ``bias_single`` while a single miss breaks the target, then
-    ``bias`` for every missed record (2 then 3)."""
-
-    def bias(self, settings: StopSettings, relevant_found: int | None = None) -> float:
-        if (
-            relevant_found is not None
-            and k_h0(relevant_found, relevant_found, settings.recall_target) < 2
-        ):
-            return settings.bias_single
-        return settings.bias
+from reviewflow.screening.simulate import read_labelled, run_simulation  # noqa: E402
+from reviewflow.screening.stopping import StopSettings  # noqa: E402
 
 
 def stops(result, seed: int, target: float) -> dict[str, tuple[float, float]]:
@@ -55,15 +41,12 @@ def stops(result, seed: int, target: float) -> dict[str, tuple[float, float]]:
         )
     }
     default = StopSettings.from_raw({"recall_target": target})
-    rules = {"default": (stopping.STOPPERS["biased_urn"], default)}
-    rules["previous (2 then 3)"] = (PreviousUrn(), replace(default, bias=3.0, bias_single=2.0))
-    for label, (rule, settings) in rules.items():
-        saved = stopping.STOPPERS["biased_urn"]
-        stopping.STOPPERS["biased_urn"] = rule  # replay_rule looks the rule up by name
-        try:
-            rows, _ = replay_rule("biased_urn", result, settings, seed)
-        finally:
-            stopping.STOPPERS["biased_urn"] = saved
+    rules = {
+        "default": ("biased_urn", default),
+        "previous (2 then 3)": (bench.PREVIOUS, replace(default, bias=3.0, bias_single=2.0)),
+    }
+    for label, (variant, settings) in rules.items():
+        rows, _ = bench.replay(variant, "biased_urn", result, settings, seed)
         out[label] = (len(rows) / len(y), float(result.labels[rows].sum() / y.sum()))
     return out
 
