@@ -15,7 +15,6 @@ shows what its guarantee costs there.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -33,13 +32,7 @@ from reviewflow.screening.stopping import StopSettings  # noqa: E402
 
 def stops(result, seed: int, target: float) -> dict[str, tuple[float, float]]:
     y = result.labels[result.order]
-    found = np.cumsum(y)
-    out = {
-        "oracle": (
-            float(np.searchsorted(found, math.ceil(target * y.sum() - 1e-9)) + 1) / len(y),
-            target,
-        )
-    }
+    out = {"oracle": (bench.oracle_at(y, target) / len(y), target)}
     default = StopSettings.from_raw({"recall_target": target})
     rules = {
         "default": ("biased_urn", default),

@@ -13,9 +13,17 @@ the number of sets where the variant is better. The figures are in docs/screenin
 * ``split-scale``: the model's scores standardised separately within the records with and
   without an abstract, so records without one are ranked on their own scale;
 * ``title-1in2``, ``title-1in4``: every second or fourth pick taken from a title-only
-  model's order instead of the default's.
+  model's order instead of the default's;
+* any preset of ``benchmarks/screening_presets.py`` (``ridge-alpha3``: a stronger ridge
+  penalty).
+
+The default's runs are read from ``benchmarks/screening.py``'s cache (simulated there if
+missing). ``--abstracts`` prints, for the default's order, the share of relevant records
+without an abstract among all of them and among the last tenth found: why the two
+abstract variants were tried.
 
     python benchmarks/screening_ranking_tried.py --variant ratio3 --seeds 42,43,44,45,46
+    python benchmarks/screening_ranking_tried.py --abstracts
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from sklearn.linear_model import RidgeClassifier
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import screening as bench  # noqa: E402
+from screening_presets import BENCH_PRESETS, model_config  # noqa: E402
 
 from reviewflow.normalize import strip_html  # noqa: E402
 from reviewflow.screening import models  # noqa: E402
@@ -48,7 +57,12 @@ from reviewflow.screening.features import (  # noqa: E402
 )
 from reviewflow.screening.simulate import read_labelled, run_simulation  # noqa: E402
 
-VARIANTS = ("ratio3", "ratio9.8", "split-scale", "title-1in2", "title-1in4")
+VARIANTS = ("ratio3", "ratio9.8", "split-scale", "title-1in2", "title-1in4", *BENCH_PRESETS)
+
+
+def without_abstract(frame: Any) -> np.ndarray:
+    """Records whose abstract holds no text once markup is gone."""
+    return np.array([not strip_html(a).strip() for a in frame["abstract"]])
 
 
 def _default_ranker(seed: int) -> Any:
@@ -149,28 +163,54 @@ def _title_interleaved(frame: Any, seed: int, every: int) -> np.ndarray:
 def labels_in_order(variant: str, frame: Any, seed: int) -> np.ndarray:
     if variant.startswith("title-1in"):
         return _title_interleaved(frame, seed, int(variant.removeprefix("title-1in")))
+    if variant in BENCH_PRESETS:
+        result = run_simulation(frame, seed=seed, model=model_config(variant))
+        return result.labels[result.order]
     y, priors, X = _start(frame, seed)
     if variant.startswith("ratio"):
         ranker: Any = RatioRidge(float(variant.removeprefix("ratio")))
     else:
-        empty = np.array([len(strip_html(a).strip()) < 20 for a in frame["abstract"]])
-        ranker = SplitScale(seed, empty)
+        ranker = SplitScale(seed, without_abstract(frame))
     order, _ = simulate_order(X, y, priors, ranker, ModelSettings.defaults())
     return y[order]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variant", choices=VARIANTS, required=True)
+    parser.add_argument("--variant", choices=VARIANTS)
+    parser.add_argument(
+        "--abstracts", action="store_true", help="the records-without-abstract table"
+    )
     parser.add_argument("--seeds", default="42,43,44,45,46")
     parser.add_argument("--data", default=str(bench.DATA))
+    parser.add_argument(
+        "--cache",
+        default=str(bench.ROOT / "results" / "benchmarks" / "screening"),
+        help="run cache",
+    )
     args = parser.parse_args(argv)
+    if not args.variant and not args.abstracts:
+        parser.error("give --variant or --abstracts")
     seeds = [int(s) for s in args.seeds.split(",")]
+    cache = Path(args.cache)
+    if args.abstracts:
+        print("| data set | relevant without an abstract | among the last tenth found |")
+        print("|---|---|---|")
+        for dataset in sorted(Path(args.data).glob("*.csv")):
+            empty = without_abstract(read_labelled(dataset))
+            share, last = [], []
+            for seed in seeds:
+                result = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed)
+                found = result.order[result.labels[result.order] == 1]
+                share.append(empty[found].mean())
+                last.append(empty[found[-max(1, len(found) // 10) :]].mean())
+            print(f"| {dataset.stem} | {np.mean(share):.2f} | {np.mean(last):.2f} |")
+        return 0
     rows = []
     for dataset in sorted(Path(args.data).glob("*.csv")):
         frame = read_labelled(dataset)
         for seed in seeds:
-            base = run_simulation(frame, seed=seed)
+            base = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed)
             b = bench.ranking_metrics(base.labels[base.order])
             v = bench.ranking_metrics(labels_in_order(args.variant, frame, seed))
             rows.append((dataset.stem, b["wss_95"], b["atd"], v["wss_95"], v["atd"]))

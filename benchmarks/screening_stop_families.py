@@ -34,6 +34,7 @@ import itertools
 import math
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,21 +44,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import screening as bench  # noqa: E402
 
 from reviewflow.screening.simulate import read_labelled  # noqa: E402
-from reviewflow.screening.stopping import k_h0  # noqa: E402
+from reviewflow.screening.stopping import (  # noqa: E402
+    BiasedUrn,
+    StopSettings,
+    missed_under_h0,
+)
 
 Setting = dict[str, float]
 
 
-def missed(r: int, target: float) -> int:
-    return k_h0(r, r, target)
-
-
-def urn_bias(family: str, s: Setting, m: int) -> float:
-    if family == "two":
-        return s["single"] if m == 1 else s["bias"]
+def urn_bias_of(family: str, s: Setting, target: float) -> Callable[[int], float]:
+    """The urn's bias as a function of the relevant records found: the package's rule
+    for ``mean``, the benchmark's previous default for ``two``, a lookup for ``three``."""
     if family == "three":
-        return (s["b1"], s["b2"], s["b3"])[min(m, 3) - 1]
-    return (s["single"] + (m - 1) * s["bias"]) / m  # mean
+        levels = (s["b1"], s["b2"], s["b3"])
+        return lambda r: levels[min(missed_under_h0(r, target), 3) - 1]
+    urn = BiasedUrn() if family == "mean" else bench.PreviousUrn()
+    settings = replace(
+        StopSettings.defaults(), recall_target=target, bias=s["bias"], bias_single=s["single"]
+    )
+    return lambda r: urn.bias(settings, r)
 
 
 def stop_at(y: np.ndarray, target: float, alpha: float, family: str, s: Setting) -> int:
@@ -66,31 +72,33 @@ def stop_at(y: np.ndarray, target: float, alpha: float, family: str, s: Setting)
     pos = np.flatnonzero(y) + 1
     prev = np.concatenate([[0], pos[:-1]])
     depth = -np.log1p(-np.clip((pos - prev) / (N - prev), 0, 1 - 1e-12))
+    bias = None if family == "learnt" else urn_bias_of(family, s, target)
     for r in range(1, len(pos) + 1):
-        m = missed(r, target)
-        if family == "learnt":
+        m = missed_under_h0(r, target)
+        if bias is None:  # learnt
             found = range(max(1, r - int(s["last"])), r)  # the prior's depth is no evidence
             shape = s["strength"] + len(found)
             rate = s["strength"] / s["bias"] + sum((m + r - i) * depth[i] for i in found)
             tau = rate * (alpha ** (-1 / shape) - 1) / m
         else:
-            tau = -math.log(alpha) / (urn_bias(family, s, m) * m)
+            tau = -math.log(alpha) / (bias(r) * m)
         n = pos[r - 1] + math.ceil((1 - math.exp(-tau)) * (N - pos[r - 1]))
         if n < (pos[r] if r < len(pos) else N + 1):
             return min(n, N)
     return N
 
 
-def last_needed_gap(y: np.ndarray, target: float) -> float:
+def last_needed_gap(y: np.ndarray, target: float) -> tuple[float, float, float]:
     """How much of what was left the relevant record that reaches the target waited for:
     the records screened after the relevant record before it, as a share of those left
-    then. A rule that bets on a single missed record must wait at least that long."""
+    then (a rule that bets on a single missed record must wait at least that long); and
+    where, as shares of the order, the one before it and it were found."""
     pos = np.flatnonzero(y) + 1
     need = math.ceil(target * len(pos) - 1e-9)
     if need < 2:
-        return 0.0
+        return 0.0, 0.0, float(pos[0] / len(y))
     before, at = pos[need - 2], pos[need - 1]
-    return float((at - before) / (len(y) - before))
+    return float((at - before) / (len(y) - before)), before / len(y), at / len(y)
 
 
 def grid(family: str) -> list[Setting]:
@@ -120,17 +128,11 @@ def grid(family: str) -> list[Setting]:
 def held_out(
     runs: list[dict], target: float, family: str
 ) -> tuple[int, int, float, int, int, float]:
-    settings = grid(family)
-    stop: Callable[[np.ndarray, Setting], int] = lambda y, s: stop_at(  # noqa: E731
-        y, target, 0.05, family, s
-    )
-    table = [
-        [
-            (stop(r["y"], s) / len(r["y"]), r["y"][: stop(r["y"], s)].sum() / r["y"].sum())
-            for r in runs
-        ]
-        for s in settings
-    ]
+    def cell(y: np.ndarray, setting: Setting) -> tuple[float, float]:
+        n = stop_at(y, target, 0.05, family, setting)
+        return n / len(y), y[:n].sum() / y.sum()
+
+    table = [[cell(r["y"], setting) for r in runs] for setting in grid(family)]
     held: list[tuple[float, bool, bool]] = []
     for left in sorted({r["set"] for r in runs}):
         train = [i for i, r in enumerate(runs) if r["set"] != left]
@@ -175,13 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         for seed, keep in jobs:
             result = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed, keep)
             y = result.labels[result.order].astype(int)
-            runs.append({"set": dataset.stem, "variant": keep is not None, "y": y})
+            name = f"{dataset.stem}{'' if keep is None else f'-r{keep}'} seed {seed}"
+            runs.append({"set": dataset.stem, "variant": keep is not None, "y": y, "name": name})
     gaps = [last_needed_gap(r["y"], args.target) for r in runs]
     print(f"The gap before the relevant record that reaches {args.target:.0%}, as a share of the")
     print("records left after the one before it, over every run and variant:\n")
     print("| above | runs |\n|---|---|")
     for level in (0.5, 0.6, 0.7, 0.8, 0.86):
-        print(f"| {level:g} | {sum(g > level for g in gaps)}/{len(gaps)} |")
+        print(f"| {level:g} | {sum(g[0] > level for g in gaps)}/{len(gaps)} |")
+    print("\nThe runs above 0.7 (where the record before it and it were found):\n")
+    print("| run | relevant | gap | the one before | the record |\n|---|---|---|---|---|")
+    for r, (gap, before, at) in zip(runs, gaps, strict=True):
+        if gap > 0.7:
+            print(f"| {r['name']} | {int(r['y'].sum())} | {gap:.3f} | {before:.3f} | {at:.3f} |")
     print(f"\nTarget {args.target:.0%}, held out (runs; variants):\n")
     print("| family | runs reaching | share screened | variants reaching | variants screened |")
     print("|---|---|---|---|---|")

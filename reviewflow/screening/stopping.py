@@ -73,6 +73,7 @@ __all__ = [
     "evaluate_stopper",
     "get_stopper",
     "k_h0",
+    "missed_under_h0",
     "phase_of",
     "recall_bounds",
     "recall_words",
@@ -465,6 +466,11 @@ def biased_urn_p_value(
     return float(p[best]), int(w[test[best]])
 
 
+def missed_under_h0(relevant_found: int, recall_target: float) -> int:
+    """The fewest relevant records "recall < target" supposes missed (at least one)."""
+    return max(1, k_h0(relevant_found, relevant_found, recall_target))
+
+
 class BiasedUrn(Stopper):
     """Buscar's test on the last ranked records, as draws biased towards relevant ones."""
 
@@ -484,7 +490,7 @@ class BiasedUrn(Stopper):
         """
         if relevant_found is None:
             return settings.bias
-        missed = max(1, k_h0(relevant_found, relevant_found, settings.recall_target))
+        missed = missed_under_h0(relevant_found, settings.recall_target)
         return (settings.bias_single + (missed - 1) * settings.bias) / missed
 
     def criterion(self, settings: StopSettings) -> str:
@@ -517,7 +523,7 @@ class BiasedUrn(Stopper):
         if r_seen == 0:
             return StopStatus(self.name, False, None, None, None, "no relevant record yet")
         bias = self.bias(settings, r_seen)
-        missed = max(1, k_h0(r_seen, r_seen, settings.recall_target))
+        missed = missed_under_h0(r_seen, settings.recall_target)
         p, w = biased_urn_p_value(labels, history.n_total, settings.recall_target, bias)
         k = int(labels[len(labels) - w :].sum())
         n_urn = history.n_total - len(labels) + w
