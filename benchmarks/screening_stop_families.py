@@ -19,7 +19,9 @@ out on the runs ``benchmarks/screening.py`` cached (run it first, same ``--cache
   their mean (the default's family).
 
 It also prints how long the relevant record that reaches the target kept the reviewer
-waiting, which is what a bet on a single missed record must cover. For each family, the
+waiting, which is what a bet on a single missed record must cover, and where the model
+ranked that record when the wait began: a rule that bet only on the records the model
+finds plausible would have to cover the gap in those. For each family, the
 setting that on the other sets misses no run and reaches the target in 95 %
 of their runs and low-prevalence variants together, and screens least; printed: held-out
 runs reaching the target and mean share screened, for the runs and for the variants.
@@ -101,6 +103,31 @@ def last_needed_gap(y: np.ndarray, target: float) -> tuple[float, float, float]:
     return float((at - before) / (len(y) - before)), before / len(y), at / len(y)
 
 
+def score_pool(result, target: float) -> tuple[float, float, int, int] | None:
+    """What the model in force at the find before the needed relevant record said of it.
+
+    The needed record's rank among the records left, by that model's scores, as a share of
+    them; and the records left scoring above the median of the irrelevant records screened
+    so far (a "plausible pool" a rule could bet on instead of all the records left), with
+    the gap measured in them. ``None`` when one relevant record already reaches the target.
+    """
+    y = result.labels[result.order]
+    pos = np.flatnonzero(y) + 1
+    need = math.ceil(target * len(pos) - 1e-9)
+    if need < 2 or not result.snapshots:
+        return None
+    before, at = int(pos[need - 2]), int(pos[need - 1])
+    in_force = [s for n, s in result.snapshots if n <= before][-1].astype(float)
+    left = np.ones(len(y), dtype=bool)
+    left[result.order[:before]] = False
+    seen = result.order[:before]
+    median = np.median(in_force[seen[result.labels[seen] == 0]])
+    record = result.order[at - 1]
+    rank = float((in_force[left] > in_force[record]).sum() / left.sum())
+    plausible = int((in_force[left] >= median).sum())
+    return rank, (at - before) / max(plausible, 1), plausible, int(left.sum())
+
+
 def grid(family: str) -> list[Setting]:
     if family in ("two", "mean"):
         return [
@@ -178,7 +205,15 @@ def main(argv: list[str] | None = None) -> int:
             result = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed, keep)
             y = result.labels[result.order].astype(int)
             name = f"{dataset.stem}{'' if keep is None else f'-r{keep}'} seed {seed}"
-            runs.append({"set": dataset.stem, "variant": keep is not None, "y": y, "name": name})
+            runs.append(
+                {
+                    "set": dataset.stem,
+                    "variant": keep is not None,
+                    "y": y,
+                    "name": name,
+                    "pool": score_pool(result, args.target),
+                }
+            )
     gaps = [last_needed_gap(r["y"], args.target) for r in runs]
     print(f"The gap before the relevant record that reaches {args.target:.0%}, as a share of the")
     print("records left after the one before it, over every run and variant:\n")
@@ -190,6 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     for r, (gap, before, at) in zip(runs, gaps, strict=True):
         if gap > 0.7:
             print(f"| {r['name']} | {int(r['y'].sum())} | {gap:.3f} | {before:.3f} | {at:.3f} |")
+    print("\nWhere the model in force at the find before it ranked that record among the records")
+    print("left, and the gap in records scoring above the median of the irrelevant ones screened")
+    print("(a pool of plausible records a rule could bet on instead), for the runs above 0.5:\n")
+    print("| run | rank among those left | plausible / left | gap / plausible |")
+    print("|---|---|---|---|")
+    for r, (gap, _, _) in zip(runs, gaps, strict=True):
+        if gap > 0.5 and r["pool"] is not None:
+            rank, in_plausible, plausible, left = r["pool"]
+            print(f"| {r['name']} | {rank:.3f} | {plausible}/{left} | {in_plausible:.2f} |")
     print(f"\nTarget {args.target:.0%}, held out (runs; variants):\n")
     print("| family | runs reaching | share screened | variants reaching | variants screened |")
     print("|---|---|---|---|---|")
