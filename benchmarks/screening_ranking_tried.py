@@ -10,10 +10,17 @@ the number of sets where the variant is better. The figures are in docs/screenin
 * ``ratio3``, ``ratio9.8``: the default's ridge with the relevant records weighted 3 or 9.8
   times the irrelevant ones in all, in the form the SVM's ``ratio`` takes (each relevant
   record weighs 1), which ASReview's balancer uses with 9.8;
+* ``balancer1``, ``balancer9.8``: the same weights in ASReview's balancer form, scaled to
+  sum to the number of records (``balancer1`` is the default's "balanced" weighting, a
+  check that the form reproduces it);
 * ``split-scale``: the model's scores standardised separately within the records with and
   without an abstract, so records without one are ranked on their own scale;
 * ``title-1in2``, ``title-1in4``: every second or fourth pick taken from a title-only
   model's order instead of the default's;
+* ``u4-view``: ASReview elas_u4's features and classifier inside reviewflow's loop;
+* ``u4-every``: the same, retrained after every record as ASReview does;
+* ``u4-blend``: the mean of the default's standardised scores and those of ``u4-view``'s
+  model on its own features;
 * any preset of ``benchmarks/screening_presets.py`` (``ridge-alpha3``: a stronger ridge
   penalty).
 
@@ -29,13 +36,17 @@ abstract variants were tried.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import RidgeClassifier
+from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -57,7 +68,19 @@ from reviewflow.screening.features import (  # noqa: E402
 )
 from reviewflow.screening.simulate import read_labelled, run_simulation  # noqa: E402
 
-VARIANTS = ("ratio3", "ratio9.8", "split-scale", "title-1in2", "title-1in4", *BENCH_PRESETS)
+VARIANTS = (
+    "ratio3",
+    "ratio9.8",
+    "balancer1",
+    "balancer9.8",
+    "split-scale",
+    "title-1in2",
+    "title-1in4",
+    "u4-view",
+    "u4-every",
+    "u4-blend",
+    *BENCH_PRESETS,
+)
 
 
 def without_abstract(frame: Any) -> np.ndarray:
@@ -69,14 +92,28 @@ def _default_ranker(seed: int) -> Any:
     return models.make_ranker(bench.DEFAULT_PRESET, seed=seed)
 
 
+class Balancer(models._SklearnRanker):
+    """ASReview's balancer: the relevant records together weigh ``ratio`` times the
+    irrelevant ones, and the weights are scaled to sum to the number of records, so the
+    penalty keeps its meaning whatever the prevalence (the SVM's ``ratio`` form gives
+    each relevant record weight 1, which strengthens the penalty while few are known)."""
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Balancer:
+        n1, n0 = int((y == 1).sum()), int((y == 0).sum())
+        ratio = float(self.ratio or 1.0)
+        scale = len(y) / (n1 + n1 / ratio)
+        self.estimator.set_params(class_weight={0: scale * n1 / (ratio * n0), 1: scale})
+        self.estimator.fit(X, y)
+        return self
+
+
 class RatioRidge:
     """The default's ridge + feedback with the SVM's class-weight ratio."""
 
-    def __init__(self, ratio: float) -> None:
+    def __init__(self, ratio: float, balancer: bool = False) -> None:
         params = models.PRESETS[bench.DEFAULT_PRESET]["params"]
-        ridge = models._SklearnRanker(
-            "ridge", RidgeClassifier(alpha=params["alpha"], class_weight="balanced"), ratio
-        )
+        kind = Balancer if balancer else models._SklearnRanker
+        ridge = kind("ridge", RidgeClassifier(alpha=params["alpha"]), ratio)
         self.inner = models._FeedbackRanker(
             "ridge+feedback", ridge, k=params["k"], irrelevant=params["irrelevant"]
         )
@@ -113,6 +150,40 @@ class SplitScale:
 
     def get_params(self) -> dict[str, Any]:
         return self.inner.get_params()
+
+
+def u4_features(frame: Any) -> sp.csr_matrix:
+    """ASReview elas_u4's view: word 1-2-gram TF-IDF of title and abstract, sublinear tf,
+    max_df 0.95, no stop words removed, no character n-grams."""
+    texts = (frame["title"].fillna("") + " " + frame["abstract"].fillna("")).map(strip_html)
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.95)
+    return sp.csr_matrix(vectoriser.fit_transform(texts))
+
+
+def u4_ranker(seed: int) -> Any:
+    """elas_u4's classifier: linear SVM, C 0.11, relevant records weighing 9.8 times the
+    irrelevant ones in all (its balancer)."""
+    return Balancer("svm", LinearSVC(C=0.11, max_iter=5000, random_state=seed), ratio=9.8)
+
+
+class Blend:
+    """Mean of the standardised scores of the default (on its own columns) and elas_u4's
+    model (on the u4 columns) of one stacked matrix: two views that err on other records."""
+
+    def __init__(self, seed: int, width: int) -> None:
+        self.default, self.u4, self.width = _default_ranker(seed), u4_ranker(seed), width
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Blend:
+        self.default.fit(X[:, : self.width], y)
+        self.u4.fit(X[:, self.width :], y)
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        a = models._standardise(self.default.score(X[:, : self.width]))
+        return (a + models._standardise(self.u4.score(X[:, self.width :]))) / 2
+
+    def get_params(self) -> dict[str, Any]:
+        return {"model": "u4-blend"}
 
 
 def _start(frame: Any, seed: int) -> tuple[np.ndarray, list[int], sp.csr_matrix]:
@@ -167,17 +238,38 @@ def labels_in_order(variant: str, frame: Any, seed: int) -> np.ndarray:
         result = run_simulation(frame, seed=seed, model=model_config(variant))
         return result.labels[result.order]
     y, priors, X = _start(frame, seed)
+    if variant in ("u4-view", "u4-every"):
+        loop = ModelSettings.defaults()
+        if variant == "u4-every":
+            loop = replace(loop, retrain_every_until=len(y))
+        order, _ = simulate_order(u4_features(frame), y, priors, u4_ranker(seed), loop)
+        return y[order]
+    if variant == "u4-blend":
+        stacked = sp.hstack([X, u4_features(frame)], format="csr")
+        blend = Blend(seed, X.shape[1])
+        order, _ = simulate_order(stacked, y, priors, blend, ModelSettings.defaults())
+        return y[order]
     if variant.startswith("ratio"):
         ranker: Any = RatioRidge(float(variant.removeprefix("ratio")))
+    elif variant.startswith("balancer"):
+        ranker = RatioRidge(float(variant.removeprefix("balancer")), balancer=True)
     else:
         ranker = SplitScale(seed, without_abstract(frame))
     order, _ = simulate_order(X, y, priors, ranker, ModelSettings.defaults())
     return y[order]
 
 
+def _number(variant: str) -> bool:
+    try:
+        float(variant.removeprefix("ratio").removeprefix("balancer"))
+    except ValueError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variant", choices=VARIANTS)
+    parser.add_argument("--variant", help=f"one or more, comma-separated: {', '.join(VARIANTS)}")
     parser.add_argument(
         "--abstracts", action="store_true", help="the records-without-abstract table"
     )
@@ -191,6 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.variant and not args.abstracts:
         parser.error("give --variant or --abstracts")
+    unknown = set((args.variant or "").split(",")) - set(VARIANTS) - {""}
+    unknown = {u for u in unknown if not (u.startswith(("ratio", "balancer")) and _number(u))}
+    if unknown:
+        parser.error(
+            f"unknown variant(s) {', '.join(sorted(unknown))}; one of {', '.join(VARIANTS)}"
+        )
     seeds = [int(s) for s in args.seeds.split(",")]
     cache = Path(args.cache)
     if args.abstracts:
@@ -206,32 +304,79 @@ def main(argv: list[str] | None = None) -> int:
                 last.append(empty[found[-max(1, len(found) // 10) :]].mean())
             print(f"| {dataset.stem} | {np.mean(share):.2f} | {np.mean(last):.2f} |")
         return 0
-    rows = []
-    for dataset in sorted(Path(args.data).glob("*.csv")):
+    variants = args.variant.split(",")
+    sets = sorted(Path(args.data).glob("*.csv"))
+    names = [d.stem for d in sets]
+    # metrics[setting][set] = [(wss, atd) per seed]
+    metrics: dict[str, dict[str, list[tuple[float, float]]]] = {"default": {}}
+    for variant in variants:
+        metrics[variant] = {}
+    for dataset in sets:
         frame = read_labelled(dataset)
         for seed in seeds:
             base = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed)
             b = bench.ranking_metrics(base.labels[base.order])
-            v = bench.ranking_metrics(labels_in_order(args.variant, frame, seed))
-            rows.append((dataset.stem, b["wss_95"], b["atd"], v["wss_95"], v["atd"]))
+            metrics["default"].setdefault(dataset.stem, []).append((b["wss_95"], b["atd"]))
+            for variant in variants:
+                v = variant_metrics(cache, variant, dataset, frame, seed)
+                metrics[variant].setdefault(dataset.stem, []).append(v)
             print(f"{dataset.stem} seed {seed}", file=sys.stderr, flush=True)
-    a = np.asarray([r[1:] for r in rows], dtype=float)
-    sets = sorted({r[0] for r in rows})
-
-    def set_mean(col: int) -> np.ndarray:
-        return np.asarray([a[[r[0] == s for r in rows], col].mean() for s in sets])
-
-    dw, da = a[:, 2] - a[:, 0], a[:, 3] - a[:, 1]
-    se = np.sqrt(len(a))
     print("| setting | WSS@95 | ATD | paired difference, sets better |\n|---|---|---|---|")
-    print(f"| default | {set_mean(0).mean():.3f} | {set_mean(1).mean():.4f} | |")
-    print(
-        f"| {args.variant} | {set_mean(2).mean():.3f} | {set_mean(3).mean():.4f} | "
-        f"WSS {dw.mean():+.3f} (SE {dw.std(ddof=1) / se:.3f}), "
-        f"{int((set_mean(2) > set_mean(0)).sum())}/{len(sets)}; ATD {da.mean():+.4f} "
-        f"(SE {da.std(ddof=1) / se:.4f}), {int((set_mean(3) < set_mean(1)).sum())}/{len(sets)} |"
-    )
+    base = np.asarray([metrics["default"][n] for n in names])  # set x seed x metric
+    print(f"| default | {base[..., 0].mean():.3f} | {base[..., 1].mean():.4f} | |")
+    for variant in variants:
+        a = np.asarray([metrics[variant][n] for n in names])
+        dw, da = (a - base)[..., 0].ravel(), (a - base)[..., 1].ravel()
+        se = np.sqrt(len(dw))
+        wins_w = int((a[..., 0].mean(1) > base[..., 0].mean(1)).sum())
+        wins_a = int((a[..., 1].mean(1) < base[..., 1].mean(1)).sum())
+        print(
+            f"| {variant} | {a[..., 0].mean():.3f} | {a[..., 1].mean():.4f} | "
+            f"WSS {dw.mean():+.3f} (SE {dw.std(ddof=1) / se:.3f}), {wins_w}/{len(names)}; "
+            f"ATD {da.mean():+.4f} (SE {da.std(ddof=1) / se:.4f}), {wins_a}/{len(names)} |"
+        )
+    if len(variants) > 1:
+        print_held_out(metrics, names)
     return 0
+
+
+def variant_metrics(
+    cache: Path, variant: str, dataset: Path, frame: Any, seed: int
+) -> tuple[float, float]:
+    """WSS@95 and ATD of one variant's run, kept in ``cache/tried`` once measured."""
+    path = cache / "tried" / variant / f"{dataset.stem}.{seed}.json"
+    if path.exists():
+        kept = json.loads(path.read_text())
+        return kept["wss_95"], kept["atd"]
+    m = bench.ranking_metrics(labels_in_order(variant, frame, seed))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"wss_95": m["wss_95"], "atd": m["atd"]}))
+    return m["wss_95"], m["atd"]
+
+
+def print_held_out(
+    metrics: dict[str, dict[str, list[tuple[float, float]]]], names: list[str]
+) -> None:
+    """Leave one set out: the setting with the lowest mean ATD on the other sets (set
+    means, ties to the default), scored on the set left out; and the sets the default's
+    seed-to-seed spread would call noise."""
+    settings = list(metrics)
+    atd = {k: {n: float(np.mean([m[1] for m in metrics[k][n]])) for n in names} for k in settings}
+    wss = {k: {n: float(np.mean([m[0] for m in metrics[k][n]])) for n in names} for k in settings}
+    picks, held_w, held_a = [], [], []
+    for left in names:
+        rest = [n for n in names if n != left]
+        pick = min(settings, key=lambda k: (np.mean([atd[k][n] for n in rest]), k != "default"))
+        picks.append(pick)
+        held_w.append(wss[pick][left])
+        held_a.append(atd[pick][left])
+    seeds = len(next(iter(metrics["default"].values())))
+    per_seed = [np.mean([metrics["default"][n][i][1] for n in names]) for i in range(seeds)]
+    print(
+        f"\nHeld out, chosen by ATD on the other sets: WSS@95 {np.mean(held_w):.3f}, "
+        f"ATD {np.mean(held_a):.4f}; picks {', '.join(f'{n[:12]} {p}' for n, p in zip(names, picks, strict=True))}. "
+        f"The default's mean ATD from seed to seed: sd {np.std(per_seed, ddof=1):.4f}."
+    )
 
 
 if __name__ == "__main__":
