@@ -183,7 +183,9 @@ def _rule_variants() -> list[tuple[str, str, dict]]:
     """(label, rule, settings overrides): every rule, the biased urn with one bias
     throughout (BIASES) and with two (SPLITS), and the previous default for comparison
     (not a setting config can ask for, so never chosen)."""
-    variants = [(name, name, {}) for name in STOPPERS if name != "biased_urn"]
+    variants: list[tuple[str, str, dict[str, float]]] = [
+        (name, name, {}) for name in STOPPERS if name != "biased_urn"
+    ]
     variants.append((PREVIOUS, "biased_urn", {"bias": 3.0, "bias_single": 2.0}))
     variants += [
         (f"biased_urn bias {b:g}", "biased_urn", {"bias": b, "bias_single": b}) for b in BIASES

@@ -67,11 +67,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(got)
             cells = " | ".join(f"{got[x][0]:.3f} / {got[x][1]:.3f}" for x in labels)
             print(f"| {name} | {seed} | {len(pool)} | {cells} |", flush=True)
-    cells = []
+    means = []
     for x in labels:
         reach = sum(r[x][1] >= args.target - 1e-9 for r in rows)
-        cells.append(f"{np.mean([r[x][0] for r in rows]):.3f} ({reach}/{len(rows)} reach)")
-    print("| **mean** | | | " + " | ".join(cells) + " |")
+        means.append(f"{np.mean([r[x][0] for r in rows]):.3f} ({reach}/{len(rows)} reach)")
+    print("| **mean** | | | " + " | ".join(means) + " |")
     return 0
 
 

@@ -314,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     for dataset in sets:
         frame = read_labelled(dataset)
         for seed in seeds:
-            base = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed)
-            b = bench.ranking_metrics(base.labels[base.order])
+            run = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed)
+            b = bench.ranking_metrics(run.labels[run.order])
             metrics["default"].setdefault(dataset.stem, []).append((b["wss_95"], b["atd"]))
             for variant in variants:
                 v = variant_metrics(cache, variant, dataset, frame, seed)

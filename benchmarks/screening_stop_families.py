@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for dataset in sorted(bench.DATA.glob("*.csv")):
         n_relevant = int(read_labelled(dataset)["_label"].sum())
-        jobs = [(s, None) for s in seeds]
+        jobs: list[tuple[int, int | None]] = [(s, None) for s in seeds]
         jobs += [(s, k) for k in bench.KEEP if k < n_relevant for s in seeds[: args.variant_seeds]]
         for seed, keep in jobs:
             result = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed, keep)
