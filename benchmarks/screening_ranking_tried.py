@@ -108,7 +108,8 @@ class Balancer(models._SklearnRanker):
 
 
 class RatioRidge:
-    """The default's ridge + feedback with the SVM's class-weight ratio."""
+    """The default's ridge + feedback with the relevant records weighing ``ratio`` times
+    the irrelevant ones, in the SVM's ``ratio`` form or (``balancer``) ASReview's."""
 
     def __init__(self, ratio: float, balancer: bool = False) -> None:
         params = models.PRESETS[bench.DEFAULT_PRESET]["params"]
@@ -358,8 +359,8 @@ def print_held_out(
     metrics: dict[str, dict[str, list[tuple[float, float]]]], names: list[str]
 ) -> None:
     """Leave one set out: the setting with the lowest mean ATD on the other sets (set
-    means, ties to the default), scored on the set left out; and the sets the default's
-    seed-to-seed spread would call noise."""
+    means, ties to the default), scored on the set left out; and how far the default's
+    mean ATD over the sets moves from one seed to another, the noise a gain must beat."""
     settings = list(metrics)
     atd = {k: {n: float(np.mean([m[1] for m in metrics[k][n]])) for n in names} for k in settings}
     wss = {k: {n: float(np.mean([m[0] for m in metrics[k][n]])) for n in names} for k in settings}
