@@ -60,8 +60,12 @@ class _SklearnRanker:
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> _SklearnRanker:
         if self.ratio is not None:
-            # relevant records together weigh ``ratio`` times the irrelevant ones (ratio 1 is
-            # sklearn's "balanced"); ASReview's balancer uses the same form with ratio 9.8
+            # relevant records together weigh ``ratio`` times the irrelevant ones, each
+            # relevant record weighing 1. At ratio 1 these are sklearn's "balanced"
+            # proportions but not its scale (n / (2 n1) per relevant record), so the penalty
+            # counts for more while few relevant records are known; the SVM's C was chosen
+            # with this form. ASReview's balancer keeps the proportions and scales the
+            # weights to sum to the records (benchmarks/screening_ranking_tried.py compares)
             n1, n0 = int((y == 1).sum()), int((y == 0).sum())
             self.estimator.set_params(class_weight={0: n1 / (self.ratio * n0), 1: 1.0})
         self.estimator.fit(X, y)
