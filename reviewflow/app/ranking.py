@@ -157,7 +157,6 @@ def _worker(conn: Connection, studies_path: str, params: dict[str, Any], parent:
             record_texts,
         )
         from reviewflow.screening.models import make_ranker
-        from reviewflow.screening.simulate import resolve_model
         from reviewflow.screening.status import screening_status
         from reviewflow.vocab import Decision
 
@@ -175,7 +174,7 @@ def _worker(conn: Connection, studies_path: str, params: dict[str, Any], parent:
         X = build_features(texts, fsettings, authors=author_texts(studies))
         seed = int(params["seed"])
         loop = ModelSettings.from_config(params["model"])
-        name, model_params = resolve_model(loop)
+        name, model_params = loop.resolved()
         run_label = str(params["run_label"])
         new_ids: set[str] = set()
         if run_label and "first_seen" in studies.columns:

@@ -51,7 +51,12 @@ class ModelSettings(Settings):
 
     def __post_init__(self) -> None:
         # a parameter the model does not take fails when config is read, not at screening
-        resolve_ranker(self.name, self.params)
+        self.resolved()
+
+    def resolved(self) -> tuple[str, dict[str, Any]]:
+        """(registry model, its parameters): a preset names a model and its parameters,
+        and the parameters set in config override the preset's."""
+        return resolve_ranker(self.name, self.params)
 
     def step(self, n_screened: int) -> int:
         if n_screened < self.retrain_every_until:

@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 
 from reviewflow.screening.active_learning import ModelSettings
 from reviewflow.screening.features import FeatureSettings
-from reviewflow.screening.simulate import resolve_model
 from reviewflow.screening.stopping import StopSettings
 from reviewflow.settings import Settings, one_or_many
 
@@ -61,7 +60,7 @@ class ScreeningSettings(Settings):
     def parameters(self, **resolved: Any) -> dict[str, Any]:
         """The settings as the audit records them (the highlight terms left out, as the rule
         leaves them), with the model a preset resolves to and values given at run time."""
-        name, params = resolve_model(self.model)
+        name, params = self.model.resolved()
         loop = {
             k: v for k, v in dataclasses.asdict(self.model).items() if k not in ("name", "params")
         }

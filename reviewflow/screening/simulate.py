@@ -30,7 +30,7 @@ from reviewflow.screening.features import (
     build_features,
     record_texts,
 )
-from reviewflow.screening.models import make_ranker, resolve_ranker
+from reviewflow.screening.models import make_ranker
 from reviewflow.screening.stopping import (
     STOPPERS,
     ScreeningHistory,
@@ -113,12 +113,6 @@ def read_labelled(
     return frame
 
 
-def resolve_model(model: ModelSettings) -> tuple[str, dict[str, Any]]:
-    """``screening.model`` -> (ranker name, its parameters): a preset names a ranker and its
-    parameters, and the parameters set in config override the preset's."""
-    return resolve_ranker(model.name, model.params)
-
-
 def run_simulation(
     frame: pd.DataFrame,
     *,
@@ -143,7 +137,7 @@ def run_simulation(
     )
     X = build_features(texts, fsettings, authors=author_texts(frame))
     loop = ModelSettings.from_raw(model or {}, source="screening.model")
-    name, params = resolve_model(loop)
+    name, params = loop.resolved()
     ranker = make_ranker(name, params, seed=seed)
     snapshots: list[tuple[int, np.ndarray]] = []
 

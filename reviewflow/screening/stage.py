@@ -43,7 +43,6 @@ from reviewflow.screening.features import (
 )
 from reviewflow.screening.models import make_ranker
 from reviewflow.screening.settings import ScreeningSettings
-from reviewflow.screening.simulate import resolve_model
 from reviewflow.screening.stopping import (
     CurrentStatus,
     ScreeningHistory,
@@ -392,7 +391,7 @@ def _rank(decided: _Decided, settings: ScreeningSettings, audit: StageAudit) -> 
     X = build_features(texts, features, authors=author_texts(decided.studies))
     labelled = np.asarray([decided.position[s] for s, _ in decided.ordered], dtype=int)
     labels = np.asarray([lab for _, lab in decided.ordered], dtype=int)
-    name, model_params = resolve_model(model)
+    name, model_params = model.resolved()
     ranker = make_ranker(name, model_params, seed=seed)
     if decided.pool:
         scores, basis = score_pool(
@@ -417,7 +416,7 @@ def _stop_status(
     stop, seed = settings.stop, settings.seed
     history, switch, urn_left = split_history(decided.ordered, decided.pool, stop, seed)
     if stop.rule == "quant" and ranked.basis == "model" and len(ranked.labelled):
-        name, model_params = resolve_model(settings.model)
+        name, model_params = settings.model.resolved()
         unscreened = np.setdiff1d(np.arange(len(decided.pool)), ranked.labelled)
         history.scores = (
             _cross_validated_scores(

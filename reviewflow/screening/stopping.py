@@ -478,18 +478,16 @@ class BiasedUrn(Stopper):
     title = "the biased urn (buscar's test on the last records screened in model order)"
     certifies = True
 
-    def bias(self, settings: StopSettings, relevant_found: int | None = None) -> float:
+    def bias(self, settings: StopSettings, relevant_found: int) -> float:
         """The urn's bias with ``relevant_found`` relevant records found.
 
         "Recall < target" supposes at least ``m`` relevant records missed (``k_h0``). The
         hardest of them is drawn ``bias_single`` times likelier than an irrelevant record,
         the other ``m - 1`` ``bias`` times; the urn takes their mean, which is what the
         chance of drawing none of them in a window is, to first order, with one bias for
-        all. ``bias_single`` alone while a single miss breaks the target; ``bias`` when
-        ``relevant_found`` is None (the limit of many missed).
+        all: ``bias_single`` alone while a single miss breaks the target, towards ``bias``
+        the more records are supposed missed.
         """
-        if relevant_found is None:
-            return settings.bias
         missed = missed_under_h0(relevant_found, settings.recall_target)
         return (settings.bias_single + (missed - 1) * settings.bias) / missed
 
@@ -549,7 +547,7 @@ class BuscarRanked(BiasedUrn):
     name = "buscar_ranked"
     title = "buscar's test on the last records screened, the ranking no worse than random"
 
-    def bias(self, settings: StopSettings, relevant_found: int | None = None) -> float:
+    def bias(self, settings: StopSettings, relevant_found: int) -> float:
         return 1.0
 
 
