@@ -336,8 +336,14 @@ def main(argv: list[str] | None = None) -> int:
             f"WSS {dw.mean():+.3f} (SE {dw.std(ddof=1) / se:.3f}), {wins_w}/{len(names)}; "
             f"ATD {da.mean():+.4f} (SE {da.std(ddof=1) / se:.4f}), {wins_a}/{len(names)} |"
         )
+    spread = base.mean(axis=0).std(axis=0, ddof=1)  # the default's 7-set mean, over seeds
+    print(
+        f"\nThe default's mean over the sets from one seed to another (sd), the noise a gain "
+        f"must beat: WSS@95 {spread[0]:.3f}, ATD {spread[1]:.4f}."
+    )
     if len(variants) > 1:
-        print_held_out(metrics, names)
+        table = {k: np.asarray([metrics[k][n] for n in names]) for k in metrics}
+        print_held_out(table, names)
     return 0
 
 
@@ -355,29 +361,20 @@ def variant_metrics(
     return m["wss_95"], m["atd"]
 
 
-def print_held_out(
-    metrics: dict[str, dict[str, list[tuple[float, float]]]], names: list[str]
-) -> None:
+def print_held_out(table: dict[str, np.ndarray], names: list[str]) -> None:
     """Leave one set out: the setting with the lowest mean ATD on the other sets (set
-    means, ties to the default), scored on the set left out; and how far the default's
-    mean ATD over the sets moves from one seed to another, the noise a gain must beat."""
-    settings = list(metrics)
-    atd = {k: {n: float(np.mean([m[1] for m in metrics[k][n]])) for n in names} for k in settings}
-    wss = {k: {n: float(np.mean([m[0] for m in metrics[k][n]])) for n in names} for k in settings}
-    picks, held_w, held_a = [], [], []
-    for left in names:
-        rest = [n for n in names if n != left]
-        pick = min(settings, key=lambda k: (np.mean([atd[k][n] for n in rest]), k != "default"))
-        picks.append(pick)
-        held_w.append(wss[pick][left])
-        held_a.append(atd[pick][left])
-    seeds = len(next(iter(metrics["default"].values())))
-    per_seed = [np.mean([metrics["default"][n][i][1] for n in names]) for i in range(seeds)]
-    print(
-        f"\nHeld out, chosen by ATD on the other sets: WSS@95 {np.mean(held_w):.3f}, "
-        f"ATD {np.mean(held_a):.4f}; picks {', '.join(f'{n[:12]} {p}' for n, p in zip(names, picks, strict=True))}. "
-        f"The default's mean ATD from seed to seed: sd {np.std(per_seed, ddof=1):.4f}."
-    )
+    means, ties to the default), scored on the set left out. ``table`` holds each
+    setting's figures as set x seed x (WSS@95, ATD)."""
+    means = {k: v.mean(axis=1) for k, v in table.items()}  # set x metric
+    picks, held = [], []
+    for left in range(len(names)):
+        rest = [i for i in range(len(names)) if i != left]
+        pick = min(means, key=lambda k: (means[k][rest, 1].mean(), k != "default"))
+        picks.append(f"{names[left][:12]} {pick}")
+        held.append(means[pick][left])
+    wss, atd = np.mean(held, axis=0)
+    print(f"\nHeld out, chosen by ATD on the other sets: WSS@95 {wss:.3f}, ATD {atd:.4f};")
+    print(f"picks {', '.join(picks)}.")
 
 
 if __name__ == "__main__":

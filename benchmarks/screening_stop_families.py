@@ -90,20 +90,26 @@ def stop_at(y: np.ndarray, target: float, alpha: float, family: str, s: Setting)
     return N
 
 
+def needed_find(y: np.ndarray, target: float) -> tuple[int, int]:
+    """Records screened when the relevant record before the one that reaches the target
+    was found (0 if that one is the first), and when that one was."""
+    pos = np.flatnonzero(y) + 1
+    need = math.ceil(target * len(pos) - 1e-9)
+    return (int(pos[need - 2]) if need >= 2 else 0), int(pos[need - 1])
+
+
 def last_needed_gap(y: np.ndarray, target: float) -> tuple[float, float, float]:
     """How much of what was left the relevant record that reaches the target waited for:
     the records screened after the relevant record before it, as a share of those left
     then (a rule that bets on a single missed record must wait at least that long); and
     where, as shares of the order, the one before it and it were found."""
-    pos = np.flatnonzero(y) + 1
-    need = math.ceil(target * len(pos) - 1e-9)
-    if need < 2:
-        return 0.0, 0.0, float(pos[0] / len(y))
-    before, at = pos[need - 2], pos[need - 1]
-    return float((at - before) / (len(y) - before)), before / len(y), at / len(y)
+    before, at = needed_find(y, target)
+    if before == 0:
+        return 0.0, 0.0, at / len(y)
+    return (at - before) / (len(y) - before), before / len(y), at / len(y)
 
 
-def score_pool(result, target: float) -> tuple[float, float, int, int] | None:
+def plausible_pool(result, target: float) -> tuple[float, float, int, int] | None:
     """What the model in force at the find before the needed relevant record said of it.
 
     The needed record's rank among the records left, by that model's scores, as a share of
@@ -111,14 +117,11 @@ def score_pool(result, target: float) -> tuple[float, float, int, int] | None:
     so far (a "plausible pool" a rule could bet on instead of all the records left), with
     the gap measured in them. ``None`` when one relevant record already reaches the target.
     """
-    y = result.labels[result.order]
-    pos = np.flatnonzero(y) + 1
-    need = math.ceil(target * len(pos) - 1e-9)
-    if need < 2 or not result.snapshots:
+    before, at = needed_find(result.labels[result.order], target)
+    if before == 0 or not result.snapshots:
         return None
-    before, at = int(pos[need - 2]), int(pos[need - 1])
     in_force = [s for n, s in result.snapshots if n <= before][-1].astype(float)
-    left = np.ones(len(y), dtype=bool)
+    left = np.ones(len(result.order), dtype=bool)
     left[result.order[:before]] = False
     seen = result.order[:before]
     median = np.median(in_force[seen[result.labels[seen] == 0]])
@@ -211,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                     "variant": keep is not None,
                     "y": y,
                     "name": name,
-                    "pool": score_pool(result, args.target),
+                    "pool": plausible_pool(result, args.target),
                 }
             )
     gaps = [last_needed_gap(r["y"], args.target) for r in runs]
