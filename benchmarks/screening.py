@@ -57,7 +57,12 @@ from reviewflow.screening.simulate import (  # noqa: E402
     replay_rule,
     run_simulation,
 )
-from reviewflow.screening.stopping import STOPPERS, BiasedUrn, StopSettings, k_h0  # noqa: E402
+from reviewflow.screening.stopping import (  # noqa: E402
+    STOPPERS,
+    BiasedUrn,
+    StopSettings,
+    missed_under_h0,
+)
 
 TARGETS = (0.9, 0.95, 0.99)
 BIASES = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
@@ -153,10 +158,8 @@ class PreviousUrn(BiasedUrn):
     """The previous default: ``bias_single`` while a single miss breaks the target, then
     ``bias`` for every record supposed missed, the hardest included."""
 
-    def bias(self, settings: StopSettings, relevant_found: int | None = None) -> float:
-        if relevant_found is not None and (
-            k_h0(relevant_found, relevant_found, settings.recall_target) < 2
-        ):
+    def bias(self, settings: StopSettings, relevant_found: int) -> float:
+        if missed_under_h0(relevant_found, settings.recall_target) == 1:
             return settings.bias_single
         return settings.bias
 
