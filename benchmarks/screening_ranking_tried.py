@@ -10,9 +10,10 @@ the number of sets where the variant is better. The figures are in docs/screenin
 * ``ratio3``, ``ratio9.8``: the default's ridge with the relevant records weighted 3 or 9.8
   times the irrelevant ones in all, in the form the SVM's ``ratio`` takes (each relevant
   record weighs 1), which ASReview's balancer uses with 9.8;
-* ``balancer1``, ``balancer9.8``: the same weights in ASReview's balancer form, scaled to
-  sum to the number of records (``balancer1`` is the default's "balanced" weighting, a
-  check that the form reproduces it);
+* ``balancer1``, ``balancer3``, ...: the default with its ``balancer`` weight changed
+  (ASReview's form: the relevant records together weigh that many times the irrelevant
+  ones, the weights scaled to sum to the records screened; ``balancer1`` is sklearn's
+  "balanced" weighting, the default before it took ASReview's 9.8);
 * ``split-scale``: the model's scores standardised separately within the records with and
   without an abstract, so records without one are ranked on their own scale;
 * ``title-1in2``, ``title-1in4``: every second or fourth pick taken from a title-only
@@ -20,16 +21,20 @@ the number of sets where the variant is better. The figures are in docs/screenin
 * ``u4-view``: ASReview elas_u4's features and classifier inside reviewflow's loop;
 * ``u4-every``: the same, retrained after every record as ASReview does;
 * ``u4-blend``: the mean of the default's standardised scores and those of ``u4-view``'s
-  model on its own features;
+  model on its own features; ``u4-blend-balancer1`` the same with the default's
+  ridge at ``balancer1``;
 * any preset of ``benchmarks/screening_presets.py`` (``ridge-alpha3``: a stronger ridge
   penalty).
 
 The default's runs are read from ``benchmarks/screening.py``'s cache (simulated there if
-missing). ``--abstracts`` prints, for the default's order, the share of relevant records
+missing). ``--keep 10`` pairs the same variants on the low-prevalence variants of that
+script instead (each set with 10 of its relevant records, drawn per seed as there): data
+of another shape, where a gain measured on the full sets must hold too. ``--abstracts`` prints, for the default's order, the share of relevant records
 without an abstract among all of them and among the last tenth found: why the two
 abstract variants were tried.
 
     python benchmarks/screening_ranking_tried.py --variant ratio3 --seeds 42,43,44,45,46
+    python benchmarks/screening_ranking_tried.py --variant balancer9.8 --keep 10 --seeds 42,43,44
     python benchmarks/screening_ranking_tried.py --abstracts
 """
 
@@ -79,6 +84,7 @@ VARIANTS = (
     "u4-view",
     "u4-every",
     "u4-blend",
+    "u4-blend-balancer1",
     *BENCH_PRESETS,
 )
 
@@ -92,29 +98,19 @@ def _default_ranker(seed: int) -> Any:
     return models.make_ranker(bench.DEFAULT_PRESET, seed=seed)
 
 
-class Balancer(models._SklearnRanker):
-    """ASReview's balancer: the relevant records together weigh ``ratio`` times the
-    irrelevant ones, and the weights are scaled to sum to the number of records, so the
-    penalty keeps its meaning whatever the prevalence (the SVM's ``ratio`` form gives
-    each relevant record weight 1, which strengthens the penalty while few are known)."""
-
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Balancer:
-        n1, n0 = int((y == 1).sum()), int((y == 0).sum())
-        ratio = float(self.ratio or 1.0)
-        scale = len(y) / (n1 + n1 / ratio)
-        self.estimator.set_params(class_weight={0: scale * n1 / (ratio * n0), 1: scale})
-        self.estimator.fit(X, y)
-        return self
+def _default_with(**params: Any) -> Any:
+    """The default preset with some of its parameters changed."""
+    preset = models.PRESETS[bench.DEFAULT_PRESET]
+    return models.make_ranker(preset["name"], {**preset["params"], **params})
 
 
 class RatioRidge:
     """The default's ridge + feedback with the relevant records weighing ``ratio`` times
-    the irrelevant ones, in the SVM's ``ratio`` form or (``balancer``) ASReview's."""
+    the irrelevant ones in the SVM's ``ratio`` form (each relevant record weighing 1)."""
 
-    def __init__(self, ratio: float, balancer: bool = False) -> None:
+    def __init__(self, ratio: float) -> None:
         params = models.PRESETS[bench.DEFAULT_PRESET]["params"]
-        kind = Balancer if balancer else models._SklearnRanker
-        ridge = kind("ridge", RidgeClassifier(alpha=params["alpha"]), ratio)
+        ridge = models._SklearnRanker("ridge", RidgeClassifier(alpha=params["alpha"]), ratio)
         self.inner = models._FeedbackRanker(
             "ridge+feedback", ridge, k=params["k"], irrelevant=params["irrelevant"]
         )
@@ -164,15 +160,17 @@ def u4_features(frame: Any) -> sp.csr_matrix:
 def u4_ranker(seed: int) -> Any:
     """elas_u4's classifier: linear SVM, C 0.11, relevant records weighing 9.8 times the
     irrelevant ones in all (its balancer)."""
-    return Balancer("svm", LinearSVC(C=0.11, max_iter=5000, random_state=seed), ratio=9.8)
+    svm = LinearSVC(C=0.11, max_iter=5000, random_state=seed)
+    return models._SklearnRanker("svm", svm, balancer=9.8)
 
 
 class Blend:
     """Mean of the standardised scores of the default (on its own columns) and elas_u4's
     model (on the u4 columns) of one stacked matrix: two views that err on other records."""
 
-    def __init__(self, seed: int, width: int) -> None:
-        self.default, self.u4, self.width = _default_ranker(seed), u4_ranker(seed), width
+    def __init__(self, seed: int, width: int, ratio: float | None = None) -> None:
+        default = _default_ranker(seed) if ratio is None else _default_with(balancer=ratio)
+        self.default, self.u4, self.width = default, u4_ranker(seed), width
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Blend:
         self.default.fit(X[:, : self.width], y)
@@ -245,15 +243,16 @@ def labels_in_order(variant: str, frame: Any, seed: int) -> np.ndarray:
             loop = replace(loop, retrain_every_until=len(y))
         order, _ = simulate_order(u4_features(frame), y, priors, u4_ranker(seed), loop)
         return y[order]
-    if variant == "u4-blend":
+    if variant.startswith("u4-blend"):
         stacked = sp.hstack([X, u4_features(frame)], format="csr")
-        blend = Blend(seed, X.shape[1])
+        ratio = variant.removeprefix("u4-blend").removeprefix("-balancer")
+        blend = Blend(seed, X.shape[1], float(ratio) if ratio else None)
         order, _ = simulate_order(stacked, y, priors, blend, ModelSettings.defaults())
         return y[order]
     if variant.startswith("ratio"):
         ranker: Any = RatioRidge(float(variant.removeprefix("ratio")))
     elif variant.startswith("balancer"):
-        ranker = RatioRidge(float(variant.removeprefix("balancer")), balancer=True)
+        ranker = _default_with(balancer=float(variant.removeprefix("balancer")))
     else:
         ranker = SplitScale(seed, without_abstract(frame))
     order, _ = simulate_order(X, y, priors, ranker, ModelSettings.defaults())
@@ -275,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         "--abstracts", action="store_true", help="the records-without-abstract table"
     )
     parser.add_argument("--seeds", default="42,43,44,45,46")
+    parser.add_argument(
+        "--keep",
+        type=int,
+        help="the low-prevalence variants with this many relevant records (10 or 20)",
+    )
     parser.add_argument("--data", default=str(bench.DATA))
     parser.add_argument(
         "--cache",
@@ -307,19 +311,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     variants = args.variant.split(",")
     sets = sorted(Path(args.data).glob("*.csv"))
+    if args.keep:
+        sets = [d for d in sets if int(read_labelled(d)["_label"].sum()) > args.keep]
     names = [d.stem for d in sets]
     # metrics[setting][set] = [(wss, atd) per seed]
     metrics: dict[str, dict[str, list[tuple[float, float]]]] = {"default": {}}
     for variant in variants:
         metrics[variant] = {}
     for dataset in sets:
-        frame = read_labelled(dataset)
+        full = read_labelled(dataset)
         for seed in seeds:
-            run = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed)
+            run = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed, args.keep)
             b = bench.ranking_metrics(run.labels[run.order])
             metrics["default"].setdefault(dataset.stem, []).append((b["wss_95"], b["atd"]))
+            frame = bench.variant_frame(full, args.keep, seed) if args.keep else full
+            name = f"{dataset.stem}-r{args.keep}" if args.keep else dataset.stem
             for variant in variants:
-                v = variant_metrics(cache, variant, dataset, frame, seed)
+                v = variant_metrics(cache, variant, name, frame, seed)
                 metrics[variant].setdefault(dataset.stem, []).append(v)
             print(f"{dataset.stem} seed {seed}", file=sys.stderr, flush=True)
     print("| setting | WSS@95 | ATD | paired difference, sets better |\n|---|---|---|---|")
@@ -341,6 +349,22 @@ def main(argv: list[str] | None = None) -> int:
         f"\nThe default's mean over the sets from one seed to another (sd), the noise a gain "
         f"must beat: WSS@95 {spread[0]:.3f}, ATD {spread[1]:.4f}."
     )
+    print(
+        "\nEach gain seed by seed (the variant's mean over the sets minus the default's on "
+        "the same seed; ATD lower is better):\n\n"
+        "| setting | WSS@95 gain per seed | mean (sd) | ATD gain per seed | mean (sd) |\n"
+        "|---|---|---|---|---|"
+    )
+    for variant in variants:
+        gain = (np.asarray([metrics[variant][n] for n in names]) - base).mean(axis=0)
+        cells = []
+        for m, fmt in ((0, "+.3f"), (1, "+.4f")):
+            g = gain[:, m]
+            cells += [
+                " ".join(format(x, fmt) for x in g),
+                f"{g.mean():{fmt}} ({g.std(ddof=1):{fmt[1:]}})",
+            ]
+        print(f"| {variant} | {' | '.join(cells)} |")
     if len(variants) > 1:
         table = {k: np.asarray([metrics[k][n] for n in names]) for k in metrics}
         print_held_out(table, names)
@@ -348,10 +372,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def variant_metrics(
-    cache: Path, variant: str, dataset: Path, frame: Any, seed: int
+    cache: Path, variant: str, name: str, frame: Any, seed: int
 ) -> tuple[float, float]:
-    """WSS@95 and ATD of one variant's run, kept in ``cache/tried`` once measured."""
-    path = cache / "tried" / variant / f"{dataset.stem}.{seed}.json"
+    """WSS@95 and ATD of one variant's run on the data set ``name`` (a low-prevalence
+    variant's name ends in ``-r10``), kept in ``cache/tried`` once measured."""
+    path = cache / "tried" / variant / f"{name}.{seed}.json"
     if path.exists():
         kept = json.loads(path.read_text())
         return kept["wss_95"], kept["atd"]

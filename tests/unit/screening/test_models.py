@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import RidgeClassifier
 
 from reviewflow.errors import ConfigError
 from reviewflow.screening.active_learning import ModelSettings
@@ -34,13 +35,33 @@ def test_unknown_model_lists_the_options():
 
 
 def test_a_parameter_the_model_does_not_take_is_refused_when_config_is_read():
-    # ridge has no class-weight ratio: set, it would change nothing while the audit said so
-    with pytest.raises(ConfigError, match=r"'ridge\+feedback' takes alpha, irrelevant, k; 'ratio'"):
+    # ridge weighs its classes by ``balancer``, not the SVM's ``ratio`` form: set, ratio
+    # would change nothing while the audit said it was used
+    with pytest.raises(
+        ConfigError, match=r"'ridge\+feedback' takes alpha, balancer, irrelevant, k; 'ratio'"
+    ):
         ModelSettings.from_raw({"params": {"ratio": 3.0}}, source="screening.model")
     with pytest.raises(ConfigError, match=r"'svm' takes C, ratio; 'alpha' is not one of them"):
         make_ranker("svm", {"alpha": 1.0})
     settings = ModelSettings.from_raw({"name": "svm", "params": {"ratio": 3.0}})
     assert settings.params == {"ratio": 3.0}
+
+
+def test_balancer_weights_keep_the_ratio_and_sum_to_the_records(cohen):
+    """The relevant records weigh ``balancer`` times the irrelevant ones in all, the
+    weights summing to the records screened; at 1 they are sklearn's "balanced" ones."""
+    _, X, y = cohen
+    rows = np.r_[np.flatnonzero(y == 1)[:5], np.flatnonzero(y == 0)[:95]]
+    for balancer in (1.0, 9.8):
+        ranker = make_ranker("ridge", {"balancer": balancer}).fit(X[rows], y[rows])
+        weights = ranker.estimator.get_params()["class_weight"]
+        assert 5 * weights[1] == pytest.approx(balancer * 95 * weights[0])
+        assert 5 * weights[1] + 95 * weights[0] == pytest.approx(100)
+    assert weights[1] == pytest.approx(100 / (5 + 5 / 9.8))
+    balanced = make_ranker("ridge", {"balancer": 1.0}).fit(X[rows], y[rows]).score(X)
+    sklearn = RidgeClassifier(class_weight="balanced").fit(X[rows], y[rows])
+    assert np.allclose(balanced, sklearn.decision_function(X))
+    assert PRESETS["reviewflow-default"]["params"]["balancer"] == 9.8
 
 
 @pytest.mark.parametrize("name", sorted(set(RANKERS) | set(PRESETS)))
