@@ -9,11 +9,11 @@ the number of sets where the variant is better. The figures are in docs/screenin
 
 * ``ratio3``, ``ratio9.8``: the default's ridge with the relevant records weighted 3 or 9.8
   times the irrelevant ones in all, in the form the SVM's ``ratio`` takes (each relevant
-  record weighs 1), which ASReview's balancer uses with 9.8;
-* ``balancer1``, ``balancer3``, ...: the default with its ``balancer`` weight changed
+  record weighs 1; 9.8 is ASReview's value, in another form);
+* ``balancer3``, ``balancer9.8``, ...: the default with its ``balancer`` weight changed
   (ASReview's form: the relevant records together weigh that many times the irrelevant
-  ones, the weights scaled to sum to the records screened; ``balancer1`` is sklearn's
-  "balanced" weighting, the default before it took ASReview's 9.8);
+  ones, the weights scaled to sum to the records screened; the default's 1 is sklearn's
+  "balanced" weighting, and ``balancer1`` reproduces it run for run);
 * ``split-scale``: the model's scores standardised separately within the records with and
   without an abstract, so records without one are ranked on their own scale;
 * ``title-1in2``, ``title-1in4``: every second or fourth pick taken from a title-only
@@ -21,8 +21,8 @@ the number of sets where the variant is better. The figures are in docs/screenin
 * ``u4-view``: ASReview elas_u4's features and classifier inside reviewflow's loop;
 * ``u4-every``: the same, retrained after every record as ASReview does;
 * ``u4-blend``: the mean of the default's standardised scores and those of ``u4-view``'s
-  model on its own features; ``u4-blend-balancer1`` the same with the default's
-  ridge at ``balancer1``;
+  model on its own features; ``u4-blend-balancer9.8`` the same with the default's
+  ridge at ``balancer9.8``;
 * any preset of ``benchmarks/screening_presets.py`` (``ridge-alpha3``: a stronger ridge
   penalty).
 
@@ -84,7 +84,7 @@ VARIANTS = (
     "u4-view",
     "u4-every",
     "u4-blend",
-    "u4-blend-balancer1",
+    "u4-blend-balancer9.8",
     *BENCH_PRESETS,
 )
 

@@ -8,10 +8,10 @@ ensembles combine members through rank-free standardised scores.
 
 Screening data are heavily imbalanced (a few percent relevant), so every model weights the
 classes rather than resampling: the same effect as ASReview's "double" balance strategy for
-linear models, without copying rows. The default gives the relevant records together 9.8
-times the weight of the irrelevant ones, ASReview's balancer value, with the weights
-scaled to sum to the records screened (``balancer``); sklearn's ``"balanced"`` is the
-same form at 1.
+linear models, without copying rows. The ridge models take ASReview's balancer form
+(``balancer``: the relevant records together weigh that many times the irrelevant ones,
+the weights scaled to sum to the records screened); at 1, the default, it is sklearn's
+``"balanced"``.
 """
 
 from __future__ import annotations
@@ -265,12 +265,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     # (relevant centroid - 0.5 x irrelevant centroid), weight 1 / (1 + relevant screened).
     # Picked by leaving one data set out on WSS@95 over the seven labelled sets
     # (benchmarks/screening.py --model reviewflow-default,svm-feedback,svm-plain). The
-    # relevant records weigh 9.8 times the irrelevant ones in all (ASReview's balancer
-    # value, not fitted here): ATD lower on every seed and on the low-prevalence variants
-    # (benchmarks/screening_ranking_tried.py --variant balancer9.8; docs/screening.md).
+    # classes weigh the same in all (balancer 1). ASReview's 9.8 lowers ATD on every seed
+    # but makes the stop, chosen again on its runs, screen far more (docs/screening.md,
+    # benchmarks/screening_ranking_tried.py --variant balancer9.8).
     "reviewflow-default": {
         "name": "ridge+feedback",
-        "params": {"alpha": 1.0, "balancer": 9.8, "k": 1.0, "irrelevant": 0.5},
+        "params": {"alpha": 1.0, "balancer": 1.0, "k": 1.0, "irrelevant": 0.5},
     },
 }
 
