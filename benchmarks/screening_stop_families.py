@@ -16,7 +16,13 @@ out on the runs ``benchmarks/screening.py`` cached (run it first, same ``--cache
   deep in the records left each of the last ``last`` relevant records was found, and the
   posterior predictive chance of the current run of irrelevant records;
 * ``mean``: the hardest missed record at ``bias_single``, the others at ``bias``, the urn at
-  their mean (the default's family).
+  their mean (the default's family);
+* ``pairs``: the records supposed missed come in pairs the model ranks together, each pair
+  drawn as one record: the pair holding the hardest at ``bias_single``, every further pair
+  at ``bias`` (with ``m`` missed, ``bias_single + (ceil(m / 2) - 1) * bias`` over ``m``).
+
+``--model`` replays another cached ranking (a preset of ``benchmarks/screening_presets.py``
+that ``benchmarks/screening.py --model`` simulated).
 
 It also prints how long the relevant record that reaches the target kept the reviewer
 waiting, which is what a bet on a single missed record must cover, and where the model
@@ -61,6 +67,13 @@ def urn_bias_of(family: str, s: Setting, target: float) -> Callable[[int], float
     if family == "three":
         levels = (s["b1"], s["b2"], s["b3"])
         return lambda r: levels[min(missed_under_h0(r, target), 3) - 1]
+    if family == "pairs":
+
+        def paired(r: int) -> float:
+            m = missed_under_h0(r, target)
+            return (s["single"] + (math.ceil(m / 2) - 1) * s["bias"]) / m
+
+        return paired
     urn = BiasedUrn() if family == "mean" else bench.PreviousUrn()
     settings = replace(
         StopSettings.defaults(), recall_target=target, bias=s["bias"], bias_single=s["single"]
@@ -132,7 +145,7 @@ def plausible_pool(result, target: float) -> tuple[float, float, int, int] | Non
 
 
 def grid(family: str) -> list[Setting]:
-    if family in ("two", "mean"):
+    if family in ("two", "mean", "pairs"):
         return [
             {"single": a, "bias": b}
             for a in (1.5, 2.0, 2.5, 3.0)
@@ -197,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant-seeds", type=int, default=3)
     parser.add_argument("--cache", default=str(bench.ROOT / "results/benchmarks/screening"))
     parser.add_argument("--target", type=float, default=0.95)
+    parser.add_argument("--model", default=bench.DEFAULT_PRESET, help="the cached ranking")
     args = parser.parse_args(argv)
     cache, seeds = Path(args.cache), [int(s) for s in args.seeds.split(",")]
     runs = []
@@ -205,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         jobs: list[tuple[int, int | None]] = [(s, None) for s in seeds]
         jobs += [(s, k) for k in bench.KEEP if k < n_relevant for s in seeds[: args.variant_seeds]]
         for seed, keep in jobs:
-            result = bench.load_or_simulate(cache, bench.DEFAULT_PRESET, dataset, seed, keep)
+            result = bench.load_or_simulate(cache, args.model, dataset, seed, keep)
             y = result.labels[result.order].astype(int)
             name = f"{dataset.stem}{'' if keep is None else f'-r{keep}'} seed {seed}"
             runs.append(
@@ -240,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nTarget {args.target:.0%}, held out (runs; variants):\n")
     print("| family | runs reaching | share screened | variants reaching | variants screened |")
     print("|---|---|---|---|---|")
-    for family in ("two", "three", "learnt", "mean"):
+    for family in ("two", "three", "learnt", "mean", "pairs"):
         ok, n, frac, vok, vn, vfrac = held_out(runs, args.target, family)
         print(f"| {family} | {ok}/{n} | {frac:.3f} | {vok}/{vn} | {vfrac:.3f} |")
     return 0
