@@ -375,13 +375,29 @@ def variant_metrics(
     cache: Path, variant: str, name: str, frame: Any, seed: int
 ) -> tuple[float, float]:
     """WSS@95 and ATD of one variant's run on the data set ``name`` (a low-prevalence
-    variant's name ends in ``-r10``), kept in ``cache/tried`` once measured."""
+    variant's name ends in ``-r10``), kept in ``cache/tried`` once measured.
+
+    The run's labels in screening order are kept beside the figures, in the layout of
+    ``benchmarks/screening.py``'s cache, so the stop can be replayed on the variant's runs
+    (``screening_stop_families.py --model tried/VARIANT``).
+    """
     path = cache / "tried" / variant / f"{name}.{seed}.json"
     if path.exists():
         kept = json.loads(path.read_text())
-        return kept["wss_95"], kept["atd"]
-    m = bench.ranking_metrics(labels_in_order(variant, frame, seed))
+        if path.with_suffix(".npz").exists():
+            return kept["wss_95"], kept["atd"]
+    labels = labels_in_order(variant, frame, seed)
+    m = bench.ranking_metrics(labels)
     path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path.with_suffix(".npz"),
+        order=np.arange(len(labels)),
+        labels=labels,
+        priors=np.arange(2),
+        snap_n=np.zeros(0, dtype=int),
+        snaps=np.zeros((0, len(labels))),
+        seconds=0.0,
+    )
     path.write_text(json.dumps({"wss_95": m["wss_95"], "atd": m["atd"]}))
     return m["wss_95"], m["atd"]
 

@@ -21,8 +21,11 @@ out on the runs ``benchmarks/screening.py`` cached (run it first, same ``--cache
   drawn as one record: the pair holding the hardest at ``bias_single``, every further pair
   at ``bias`` (with ``m`` missed, ``bias_single + (ceil(m / 2) - 1) * bias`` over ``m``).
 
-``--model`` replays another cached ranking (a preset of ``benchmarks/screening_presets.py``
-that ``benchmarks/screening.py --model`` simulated).
+``--model`` replays another cached ranking: a preset of ``benchmarks/screening_presets.py``
+that ``benchmarks/screening.py --model`` simulated, or ``tried/VARIANT``, a variant of
+``benchmarks/screening_ranking_tried.py`` run on the same sets (and with ``--keep 10`` and
+``--keep 20`` on the variants). The last table holds the default's biases fixed, to see
+how far they hold on a ranking they were not chosen on.
 
 It also prints how long the relevant record that reaches the target kept the reviewer
 waiting, which is what a bet on a single missed record must cover, and where the model
@@ -257,6 +260,25 @@ def main(argv: list[str] | None = None) -> int:
     for family in ("two", "three", "learnt", "mean", "pairs"):
         ok, n, frac, vok, vn, vfrac = held_out(runs, args.target, family)
         print(f"| {family} | {ok}/{n} | {frac:.3f} | {vok}/{vn} | {vfrac:.3f} |")
+    fixed = StopSettings.defaults()
+    setting = {"single": fixed.bias_single, "bias": fixed.bias}
+    print(
+        f"\nThe default's biases fixed (bias {fixed.bias:g}, hardest missed "
+        f"{fixed.bias_single:g}), not chosen: on another ranking (--model), how far they hold:\n"
+    )
+    print("| family | runs reaching | share screened | variants reaching | variants screened |")
+    print("|---|---|---|---|---|")
+    for family in ("mean", "pairs"):
+        cells: dict[bool, list[tuple[float, bool]]] = {False: [], True: []}
+        for r in runs:
+            stop = stop_at(r["y"], args.target, 0.05, family, setting)
+            reached = r["y"][:stop].sum() >= math.ceil(args.target * r["y"].sum() - 1e-9)
+            cells[r["variant"]].append((stop / len(r["y"]), reached))
+        row = [f"| {family}"]
+        for kind in (False, True):
+            share, reached = zip(*cells[kind], strict=True)
+            row += [f"{sum(reached)}/{len(reached)}", f"{np.mean(share):.3f}"]
+        print(" | ".join(row) + " |")
     return 0
 
 
