@@ -204,9 +204,7 @@ def _sgd(alpha: float = 1e-4, seed: int = 0, **_: Any) -> _SklearnRanker:
 
 
 def _ridge(alpha: float = 1.0, balancer: float = 1.0, **_: Any) -> _SklearnRanker:
-    return _SklearnRanker(
-        "ridge", RidgeClassifier(alpha=alpha, class_weight="balanced"), balancer=balancer
-    )
+    return _SklearnRanker("ridge", RidgeClassifier(alpha=alpha), balancer=balancer)
 
 
 def _ridge_feedback(
