@@ -10,7 +10,9 @@ model ranks together. The copies are what deduplication would remove; the pool i
 real review, so its recall says nothing of a real one, but it is the extreme of the
 clustering that makes the biased urn's independent draws too trusting (docs/screening.md).
 Printed: wall time, retrainings and peak memory of ``reviewflow simulate --stop-output``,
-and the stop's records screened and recall, scored by ../shared/bench/screening_metrics.py.
+the order's WSS@95 and the stop's records screened and recall, scored by
+../shared/bench/screening_metrics.py, and how many copies of each relevant record the stop
+missed.
 
     python benchmarks/screening_clustered_pool.py --copies 8 --out /tmp/clustered
 """
@@ -104,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{stop['recall_at_end_of_ranking']:.3f} |"
     )
     print(run.stderr.strip().splitlines()[-1])
+    screened = set(pd.read_csv(out / "stop.csv")["row"])
+    missed = [i for i in np.flatnonzero(pool["label_included"] == "1") if i not in screened]
+    groups = pd.Series([i % (len(pool) // args.copies) for i in missed]).value_counts()
+    print(
+        f"The stop missed {len(missed)} relevant records: {len(groups)} records of the pooled "
+        f"sets, {', '.join(f'{n} with {k} copies missed' for k, n in groups.value_counts().items())}."
+    )
     return 0
 
 

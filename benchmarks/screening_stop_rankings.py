@@ -26,7 +26,6 @@ of irrelevant records only, so it stops a little later than the rule), on runs c
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -34,29 +33,25 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import screening as bench  # noqa: E402
-from screening_stop_families import Setting, grid, stop_at  # noqa: E402
+from screening_stop_families import Setting, cached_runs, grid, reaches, stop_at  # noqa: E402
 
-from reviewflow.screening.simulate import read_labelled  # noqa: E402
+from reviewflow.screening.stopping import StopSettings  # noqa: E402
 
 RELIABLE = 0.95
 
 
 def load_runs(sources: list[tuple[Path, str]], seeds: list[int], variant_seeds: int) -> list[dict]:
     """Every cached run of every ranking: its set, ranking index, variant or not, labels."""
-    runs = []
-    for rank, (cache, model) in enumerate(sources):
-        for dataset in sorted(bench.DATA.glob("*.csv")):
-            n_relevant = int(read_labelled(dataset)["_label"].sum())
-            jobs: list[tuple[int, int | None]] = [(s, None) for s in seeds]
-            jobs += [(s, k) for k in bench.KEEP if k < n_relevant for s in seeds[:variant_seeds]]
-            for seed, keep in jobs:
-                result = bench.load_or_simulate(cache, model, dataset, seed, keep)
-                y = result.labels[result.order].astype(int)
-                runs.append(
-                    {"set": dataset.stem, "rank": rank, "variant": keep is not None, "y": y}
-                )
-    return runs
+    return [
+        {
+            "set": dataset.stem,
+            "rank": rank,
+            "variant": keep is not None,
+            "y": result.labels[result.order].astype(int),
+        }
+        for rank, (cache, model) in enumerate(sources)
+        for dataset, _, keep, result in cached_runs(cache, model, seeds, variant_seeds)
+    ]
 
 
 def next_step(settings: list[Setting], j: int) -> int | None:
@@ -85,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         row = []
         for r in runs:
             n = stop_at(r["y"], args.target, 0.05, "mean", s)
-            need = math.ceil(args.target * r["y"].sum() - 1e-9)
-            row.append((n / len(r["y"]), bool(r["y"][:n].sum() >= need)))
+            row.append((n / len(r["y"]), reaches(r["y"], n, args.target)))
         cells.append(row)
 
     def meets(j: int, idx: list[int]) -> bool:
@@ -124,6 +118,23 @@ def main(argv: list[str] | None = None) -> int:
             sel = [h for h in rows if h[2] == variant and h[3] in ranks]
             cols += [f"{sum(h[1] for h in sel)}/{len(sel)}", f"{np.mean([h[0] for h in sel]):.3f}"]
         print(f"| {label} | {' | '.join(cols)} |")
+    single = StopSettings.defaults().bias_single
+    print(
+        f"\nThe default's bias_single ({single:g}) with each bias, held fixed over every "
+        "ranking's runs (runs reaching the target, mean share screened):\n"
+    )
+    print("| bias | runs | share | variants | share |\n|---|---|---|---|---|")
+    for j, s in enumerate(settings):
+        if s["single"] != single:
+            continue
+        cols = []
+        for variant in (False, True):
+            fixed = [cells[j][i] for i, r in enumerate(runs) if r["variant"] == variant]
+            cols += [
+                f"{sum(c[1] for c in fixed)}/{len(fixed)}",
+                f"{np.mean([c[0] for c in fixed]):.3f}",
+            ]
+        print(f"| {s['bias']:g} | {' | '.join(cols)} |")
     return 0
 
 
