@@ -149,6 +149,35 @@ def run_asreview(cache: Path, asreview: str, dataset: Path, seed: int) -> dict:
     return ranking_metrics(y)
 
 
+def asreview_paired(
+    runs: list[dict],
+    asr: dict[tuple[str, int], dict],
+    model: str,
+    sets: list[str],
+    seeds: list[int],
+) -> str:
+    """The model against ASReview paired on the same (set, seed) runs: the difference of
+    the seven-set means seed by seed, its mean and spread, and the sets where the model is
+    better. Both tools start from the same priors, so the paired spread, not either tool's
+    own seed-to-seed spread, says whether a lead is noise."""
+    own = {(r["set"], r["seed"]): r for r in runs if r["model"] == model}
+    lines = [f"\nPaired on the same runs, {model} minus ASReview, seed by seed:\n"]
+    lines += ["| measure | per seed | mean | sd | sets better |", "|---|---|---|---|---|"]
+    for key, higher_better in (("wss_95", True), ("atd", False)):
+        per_seed = [
+            float(np.mean([own[(s, x)][key] - asr[(s, x)][key] for s in sets])) for x in seeds
+        ]
+        per_set = [np.mean([own[(s, x)][key] - asr[(s, x)][key] for x in seeds]) for s in sets]
+        better = sum((d > 0) if higher_better else (d < 0) for d in per_set)
+        sd = float(np.std(per_seed, ddof=1)) if len(per_seed) > 1 else float("nan")
+        lines.append(
+            f"| {'WSS@95' if key == 'wss_95' else 'ATD'} | "
+            + " ".join(f"{d:+.4f}" for d in per_seed)
+            + f" | {np.mean(per_seed):+.4f} | {sd:.4f} | {better}/{len(sets)} |"
+        )
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------------ stopping
 #: The default before the urn took the mean over the missed records, replayed beside it.
 PREVIOUS = "biased_urn previous default (2 while one miss breaks the target, then 3)"
@@ -448,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
     print("| **mean** | | | " + " | ".join(cells) + " |")
+    if asr:
+        print(asreview_paired(runs, asr, models[0], sets, seeds))
     if len(models) > 1:
         print("\nLeave one data set out (model with the best mean WSS@95 on the other sets):\n")
         print("| left-out set | chosen | held-out WSS@95 | held-out ATD |")
