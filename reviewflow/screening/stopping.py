@@ -54,6 +54,7 @@ from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import minimize
 from scipy.special import expit
 from scipy.stats import hypergeom, nchypergeom_wallenius, poisson
 
@@ -622,20 +623,26 @@ class PointProcess(Stopper):
 
 
 # ------------------------------------------------------------------------ quant
-def _platt(scores: np.ndarray, labels: np.ndarray, iters: int = 50) -> tuple[float, float]:
-    """Logistic calibration of scores to probabilities (Newton's method, 2 parameters)."""
+def _platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Logistic calibration of scores to probabilities (2 parameters, a small ridge).
+
+    The penalised log-likelihood is minimised by L-BFGS, which descends at every step:
+    plain Newton steps overshoot when the screened records nearly separate and can end
+    at a slope of minus thousands, with every probability 0.
+    """
     X = np.column_stack([np.ones_like(scores), scores])
     prior = min(max(labels.mean(), 1e-3), 1 - 1e-3)
-    theta = np.array([math.log(prior / (1 - prior)), 0.0])
     ridge = 1e-2  # keeps the slope finite when the screened records separate perfectly
-    for _ in range(iters):
-        p = expit(X @ theta)
-        H = X.T @ (X * (p * (1 - p))[:, None]) + ridge * np.eye(2)
-        step = np.linalg.solve(H, X.T @ (labels - p) - ridge * theta)
-        theta = theta + step
-        if np.abs(step).max() < 1e-8:
-            break
-    return float(theta[0]), float(theta[1])
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = X @ theta
+        nll = float(np.sum(np.logaddexp(0.0, z) - labels * z))
+        grad = X.T @ (expit(z) - labels) + ridge * theta
+        return nll + 0.5 * ridge * float(theta @ theta), grad
+
+    start = np.array([math.log(prior / (1 - prior)), 0.0])
+    fit = minimize(loss, start, jac=True, method="L-BFGS-B", options={"gtol": 1e-8})
+    return float(fit.x[0]), float(fit.x[1])
 
 
 class Quant(Stopper):
@@ -668,7 +675,7 @@ class Quant(Stopper):
         estimate = known / total
         var_all = float((p_seen * (1 - p_seen)).sum() + (p_unseen * (1 - p_unseen)).sum())
         var_unknown = float((p_unseen * (1 - p_unseen)).sum())
-        var = known**2 / total**4 * var_all + (var_all - var_unknown) / total**2
+        var = (estimate**2 * var_all + var_all - var_unknown) / total**2
         lower = estimate - self.n_sd * math.sqrt(max(var, 0.0))
         return StopStatus(
             self.name,

@@ -7,12 +7,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from scipy.special import expit
 
 from reviewflow.errors import ConfigError
 from reviewflow.screening.stopping import (
     STOPPERS,
     ScreeningHistory,
     StopSettings,
+    _platt,
     biased_urn_p_value,
     buscar_p_value,
     buscar_p_values,
@@ -277,3 +279,21 @@ def test_wallenius_cdf_is_scipys_bit_for_bit():
         theirs = np.asarray(nchypergeom_wallenius.cdf(k, n_urn, big_k, draws, bias), dtype=float)
         assert np.array_equal(ours, theirs)
     assert wallenius_cdf(0, 100, 1, 50, 2.0)[0] == pytest.approx(0.25, abs=0.01)
+
+
+def test_quant_calibration_holds_when_the_screened_records_nearly_separate():
+    """Two relevant records far above 136 irrelevant ones, the shape of a ranking's first
+    hundred records, on which Newton's steps used to overshoot to a falling slope: the
+    calibration keeps a rising one and about as much probability on the screened records
+    as they hold relevant ones, so unscreened records scoring like the relevant ones still
+    count as relevant records to come."""
+    s = StopSettings.from_raw(dict(rule="quant", recall_target=0.95))
+    rng = np.random.default_rng(8)
+    labels = [1, 1] + [0] * 136
+    seen = np.concatenate([[7.5, 8.5], rng.normal(0.0, 0.5, 136)])
+    like_relevant = ScreeningHistory(n_total=638, ranked=labels, scores=(seen, np.full(500, 8.0)))
+    status = evaluate_stopper("quant", like_relevant, s)
+    assert not status.met and status.recall_estimate < 0.1
+    a, b = _platt(seen, np.asarray(labels, dtype=float))
+    assert b > 0
+    assert abs(expit(a + b * seen).sum() - 2) < 0.5
