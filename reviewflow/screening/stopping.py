@@ -626,22 +626,30 @@ class PointProcess(Stopper):
 def _platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Logistic calibration of scores to probabilities (2 parameters, a small ridge).
 
-    The penalised log-likelihood is minimised by L-BFGS, which descends at every step:
-    plain Newton steps overshoot when the screened records nearly separate and can end
-    at a slope of minus thousands, with every probability 0.
+    The penalised log-likelihood is convex; a trust region with its exact Hessian
+    (scipy's ``trust-exact``) never takes a step it has not checked, so it converges where
+    plain Newton steps overshoot (when the screened records nearly separate, to a slope
+    of minus thousands with every probability 0), and to the optimum itself, where a
+    quasi-Newton method may stop short of it on a flat stretch.
     """
     X = np.column_stack([np.ones_like(scores), scores])
     prior = min(max(labels.mean(), 1e-3), 1 - 1e-3)
     ridge = 1e-2  # keeps the slope finite when the screened records separate perfectly
 
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+    def loss(theta: np.ndarray) -> float:
         z = X @ theta
         nll = float(np.sum(np.logaddexp(0.0, z) - labels * z))
-        grad = X.T @ (expit(z) - labels) + ridge * theta
-        return nll + 0.5 * ridge * float(theta @ theta), grad
+        return nll + 0.5 * ridge * float(theta @ theta)
+
+    def grad(theta: np.ndarray) -> np.ndarray:
+        return X.T @ (expit(X @ theta) - labels) + ridge * theta
+
+    def hess(theta: np.ndarray) -> np.ndarray:
+        p = expit(X @ theta)
+        return X.T @ (X * (p * (1 - p))[:, None]) + ridge * np.eye(2)
 
     start = np.array([math.log(prior / (1 - prior)), 0.0])
-    fit = minimize(loss, start, jac=True, method="L-BFGS-B", options={"gtol": 1e-8})
+    fit = minimize(loss, start, jac=grad, hess=hess, method="trust-exact", options={"gtol": 1e-9})
     return float(fit.x[0]), float(fit.x[1])
 
 
