@@ -26,7 +26,8 @@ Rules whose guarantee rests on a stated assumption about the ranking:
 * ``point_process`` (Sneyd & Stevenson 2021; Stevenson & Bin-Hezam 2023): a power-law rate
   of relevant records along the ranking, fitted to windows of the screened part; the
   relevant records still to come are Poisson with the rate's integral over the unscreened
-  part, and the rule stops once the target holds at that count's upper quantile.
+  part, and the rule stops once the target holds at that count's upper quantile; no rate
+  is fitted before 20 relevant records are found.
 * ``quant`` (Yang, Lewis & Frieder 2021, QuantCI): the model's scores, calibrated to
   probabilities on out-of-sample scores of the screened records, summed over the
   unscreened ones estimate how many relevant records remain; stop when the estimate minus
@@ -588,6 +589,11 @@ class PointProcess(Stopper):
     title = "a point process of relevant records along the ranking"
     monotone = False
     n_windows = 10  # Stevenson & Bin-Hezam (2023): 10 windows of the screened part
+    #: No rate is fitted before this many relevant records are found: with fewer, the
+    #: windows' rates are mostly 0, and a power law through one early find falls so
+    #: steeply that it predicts none to come (it stopped after 20 records with 1 of 10
+    #: found). The same minimum as the SALT baseline of the method (``min_pos``).
+    min_relevant = 20
 
     def criterion(self, settings: StopSettings) -> str:
         return (
@@ -599,7 +605,16 @@ class PointProcess(Stopper):
     def status(self, history: ScreeningHistory, settings: StopSettings) -> StopStatus:
         labels = history.labels()
         r_seen, n_seen = int(labels.sum()), len(labels)
-        fit = _power_law_fit(labels, self.n_windows) if r_seen else None
+        if r_seen < self.min_relevant:
+            return StopStatus(
+                self.name,
+                False,
+                None,
+                None,
+                None,
+                f"{r_seen} relevant found; no rate is fitted before {self.min_relevant}",
+            )
+        fit = _power_law_fit(labels, self.n_windows)
         if fit is None:
             return StopStatus(self.name, False, None, None, None, "too few records to fit")
         a, k = fit

@@ -235,6 +235,16 @@ def test_point_process_waits_for_the_rate_to_fall():
     assert status.met and status.recall_lower_bound >= 0.95
 
 
+def test_point_process_fits_no_rate_on_an_early_find_or_two():
+    """The relevant prior and one early find, then 18 irrelevant records: a power law
+    through the first window alone falls as x^-8 and predicts nothing to come among 1,680
+    records. With 2 relevant records found the rule must not stop, whatever the fit says."""
+    s = StopSettings.from_raw(dict(rule="point_process"))
+    early = ScreeningHistory(n_total=1700, ranked=[1, 1] + [0] * 18)
+    status = evaluate_stopper("point_process", early, s)
+    assert not status.met and "no rate is fitted" in status.basis
+
+
 def test_quant_reads_calibrated_scores_of_unscreened_records():
     s = StopSettings.from_raw(dict(rule="quant", recall_target=0.9))
     labels = [1] * 30 + [0] * 170
