@@ -591,8 +591,8 @@ class PointProcess(Stopper):
     n_windows = 10  # Stevenson & Bin-Hezam (2023): 10 windows of the screened part
     #: No rate is fitted before this many relevant records are found: with fewer, the
     #: windows' rates are mostly 0, and a power law through one early find falls so
-    #: steeply that it predicts none to come (it stopped after 20 records with 1 of 10
-    #: found). The same minimum as the SALT baseline of the method (``min_pos``).
+    #: steeply that it predicts none to come. The minimum of the method's SALT baseline
+    #: (``min_pos``); docs/screening.md has what it cost before.
     min_relevant = 20
 
     def criterion(self, settings: StopSettings) -> str:
